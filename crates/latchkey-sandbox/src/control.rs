@@ -1,0 +1,59 @@
+//! The sandbox's own control API under `/_sandbox/`, kept apart from every Microsoft path:
+//! health, and moving virtual time.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::graph::timestamp;
+use crate::iso_duration;
+use crate::state::SandboxState;
+
+/// Routes of the control API.
+pub fn routes() -> Router<Arc<SandboxState>> {
+    Router::new()
+        .route("/_sandbox/health", get(health))
+        .route("/_sandbox/clock/advance", post(advance_clock))
+}
+
+async fn health(State(state): State<Arc<SandboxState>>) -> Response {
+    let tenant = state.tenant();
+    Json(json!({
+        "status": "ok",
+        "tenant": { "id": tenant.info.id, "displayName": tenant.info.display_name, "domain": tenant.info.domain },
+        "now": timestamp(state.clock.now()),
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    /// ISO-8601 duration, e.g. `PT15M`.
+    by: String,
+}
+
+async fn advance_clock(
+    State(state): State<Arc<SandboxState>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let parsed = serde_json::from_slice::<Advance>(&body)
+        .ok()
+        .and_then(|a| iso_duration::parse(&a.by));
+    match parsed {
+        Some(by) => {
+            state.clock.advance(by);
+            Json(json!({ "now": timestamp(state.clock.now()) })).into_response()
+        }
+        None => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "expected a JSON body like {\"by\": \"PT15M\"}" })),
+        )
+            .into_response(),
+    }
+}

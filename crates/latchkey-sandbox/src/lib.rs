@@ -1,0 +1,136 @@
+//! Latchkey's sandbox tenant: a local emulation of Entra ID sign-in and Microsoft Graph PIM,
+//! with a demo tenant. It is the app's embedded default, a standalone binary for scripts, and the
+//! service every test talks to. It follows `shared/reference/graph-pim-api.md`: where it is
+//! more lenient than Microsoft, clients tuned to it would break on the real service.
+
+pub mod clock;
+pub mod control;
+pub mod graph;
+mod html;
+pub mod identity;
+pub mod iso_duration;
+pub mod state;
+pub mod tenant;
+pub mod token;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use state::{SandboxOptions, SandboxState};
+pub use tenant::Tenant;
+
+/// The client id of Latchkey's app registration in the demo tenant.
+pub const DEMO_CLIENT_ID: &str = "3c283852-3d99-4261-9837-92c6a96d53fd";
+
+/// The whole HTTP surface: identity, Graph and the control API.
+pub fn router(state: Arc<SandboxState>) -> Router {
+    Router::new()
+        .merge(identity::routes())
+        .merge(graph::routes())
+        .merge(control::routes())
+        .fallback(unknown_route)
+        .with_state(state)
+}
+
+/// Unknown paths get a readable answer naming the request, so a failing test says what it called.
+async fn unknown_route(method: Method, uri: Uri) -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        Json(serde_json::json!({
+            "error": {
+                "code": "NotFound",
+                "message": format!("The sandbox tenant has no endpoint for {method} {uri}."),
+            }
+        })),
+    )
+}
+
+/// A running sandbox; stops when [`Sandbox::stop`] is called or when dropped.
+#[derive(Debug)]
+pub struct Sandbox {
+    base_url: String,
+    state: Arc<SandboxState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds `addr` (use port 0 for any free port) and serves until stopped.
+    pub async fn start(
+        tenant: Tenant,
+        options: SandboxOptions,
+        addr: SocketAddr,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let base_url = format!("http://{local}");
+        let state = Arc::new(SandboxState::new(tenant, options));
+        state.set_base_url(base_url.clone());
+        let app = router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(%base_url, "sandbox tenant listening");
+        Ok(Self {
+            base_url,
+            state,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Starts the demo tenant on a free loopback port.
+    pub async fn start_demo(options: SandboxOptions) -> std::io::Result<Self> {
+        let tenant = Tenant::demo(chrono::Utc::now());
+        Self::start(tenant, options, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// `http://127.0.0.1:PORT` — the authority, Graph and ARM base URL alike.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The live state (virtual clock, tenant), for tests and embedding.
+    pub fn state(&self) -> &Arc<SandboxState> {
+        &self.state
+    }
+
+    /// Stops serving and waits for open connections to finish.
+    pub async fn stop(mut self) {
+        self.shutdown().await;
+    }
+
+    /// Stops serving (in place, for owners that cannot give the sandbox away).
+    pub async fn shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
