@@ -1,0 +1,98 @@
+//! Errors with a code the UI branches on and a sentence that says what to do next.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What went wrong, as a stable code shared with the TypeScript side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "ErrorCode.ts")]
+pub enum ErrorCode {
+    /// The service could not be reached (DNS, refused connection, reset).
+    Network,
+    /// The service did not answer in time.
+    Timeout,
+    /// The device code expired before the user finished signing in.
+    SignInCodeExpired,
+    /// The user declined the sign-in in the browser.
+    SignInDeclined,
+    /// The user cancelled sign-in in the app.
+    SignInCancelled,
+    /// The identity platform refused the sign-in (configuration, policy, account state).
+    SignInRejected,
+    /// The stored session is no longer valid; sign in again.
+    SessionExpired,
+    /// No OS keyring is available.
+    KeyringUnavailable,
+    /// The action needs a signed-in account.
+    NotSignedIn,
+    /// The service refused for lack of permission or consent.
+    Forbidden,
+    /// The service is throttling; try later.
+    Throttled,
+    /// The service answered with an error.
+    ServiceError,
+    /// The service answered something Latchkey cannot read.
+    UnexpectedResponse,
+    /// The request itself is invalid (bad user input).
+    InvalidInput,
+    /// A bug or an unexpected local failure.
+    Internal,
+}
+
+/// A failure with a code, a user-facing sentence, and the service's own code when there is one.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// One or two sentences for a person: what happened and what to do next.
+    pub message: String,
+    /// The service's code (`AADSTS70019`, `RoleAssignmentExists`, …), for logs and branching.
+    pub service_code: Option<String>,
+}
+
+impl Error {
+    /// An error with a code and a sentence.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            service_code: None,
+        }
+    }
+
+    /// Attaches the service's own error code.
+    pub fn with_service_code(mut self, code: impl Into<String>) -> Self {
+        self.service_code = Some(code.into());
+        self
+    }
+
+    /// A local failure that should not happen.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+
+    /// Classifies a transport failure from reqwest.
+    pub fn from_transport(what: &str, error: &reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::new(
+                ErrorCode::Timeout,
+                format!("{what} did not answer in time. Check your connection and try again."),
+            )
+        } else if error.is_decode() || error.is_body() {
+            Self::new(
+                ErrorCode::UnexpectedResponse,
+                format!("{what} sent an incomplete answer. Try again."),
+            )
+        } else {
+            Self::new(
+                ErrorCode::Network,
+                format!("Can't reach {what}. Check your network connection, then try again."),
+            )
+        }
+    }
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

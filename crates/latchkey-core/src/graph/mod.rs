@@ -1,0 +1,221 @@
+//! The Microsoft Graph client: one client with an injectable base URL, typed responses, paging
+//! through one helper, retries for reads only, and Graph's error envelope mapped to codes.
+
+pub mod groups;
+mod retry;
+
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use url::Url;
+
+use crate::auth::Resource;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::HttpClient;
+use crate::session::Session;
+
+/// Graph's error envelope.
+#[derive(Debug, Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Page<T> {
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
+}
+
+/// Pages followed before a list is declared runaway (a server that links to itself forever).
+const MAX_PAGES: usize = 1000;
+
+/// Calls Microsoft Graph (v1.0) for a session.
+#[derive(Clone)]
+pub struct GraphClient {
+    http: HttpClient,
+    base: Url,
+    session: Arc<Session>,
+}
+
+impl GraphClient {
+    /// A client for `base` (e.g. `https://graph.microsoft.com/`).
+    pub fn new(http: HttpClient, base: Url, session: Arc<Session>) -> Self {
+        Self {
+            http,
+            base,
+            session,
+        }
+    }
+
+    fn url(&self, path_and_query: &str) -> Result<Url> {
+        self.base
+            .join(&format!("v1.0/{}", path_and_query.trim_start_matches('/')))
+            .map_err(|e| Error::internal(format!("bad Graph path {path_and_query}: {e}")))
+    }
+
+    /// GETs a collection and follows `@odata.nextLink` until the last page.
+    pub async fn get_all<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<Vec<T>> {
+        let mut url = self.url(path_and_query)?;
+        let mut items = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: Page<T> = self.get(url.clone()).await?;
+            items.extend(page.value);
+            match page.next_link {
+                None => return Ok(items),
+                Some(next) => url = self.next_link(&next)?,
+            }
+        }
+        Err(Error::new(
+            ErrorCode::UnexpectedResponse,
+            "Microsoft Graph kept sending more pages than any tenant has. Try again later.",
+        ))
+    }
+
+    /// The next page's URL, only if it points at the same Graph host: the token must never be
+    /// sent anywhere else.
+    fn next_link(&self, next: &str) -> Result<Url> {
+        let url = Url::parse(next).map_err(|_| {
+            Error::new(
+                ErrorCode::UnexpectedResponse,
+                "Microsoft Graph sent an unreadable next-page link.",
+            )
+        })?;
+        if url.origin() != self.base.origin() {
+            return Err(Error::new(
+                ErrorCode::UnexpectedResponse,
+                format!("Microsoft Graph sent a next-page link to another host ({}); Latchkey did not follow it.", url.host_str().unwrap_or("?")),
+            ));
+        }
+        Ok(url)
+    }
+
+    /// A GET with retries (429/503/504/transport) and one token refresh on 401.
+    pub async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T> {
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.session.access_token(Resource::Graph).await?;
+            let request = self
+                .http
+                .reqwest()
+                .request(Method::GET, url.clone())
+                .bearer_auth(token.expose())
+                .header("Accept", "application/json")
+                .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                .build()
+                .map_err(|e| Error::internal(format!("can't build a Graph request: {e}")))?;
+            let response = match self.http.send(request).await {
+                Ok(response) => response,
+                Err(e) if attempt < retry::MAX_ATTEMPTS && !e.is_builder() => {
+                    tracing::debug!(error = %e, attempt, "Graph read failed in transport; retrying");
+                    tokio::time::sleep(retry::backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => return Err(Error::from_transport("Microsoft Graph", &e)),
+            };
+            let status = response.status();
+            if status.is_success() {
+                let bytes = response
+                    .bytes()
+                    .await
+                    .map_err(|e| Error::from_transport("Microsoft Graph", &e))?;
+                return serde_json::from_slice(&bytes).map_err(|e| {
+                    tracing::warn!(error = %e, %url, "unreadable Graph response");
+                    Error::new(
+                        ErrorCode::UnexpectedResponse,
+                        "Microsoft Graph sent an answer Latchkey can't read. Try again.",
+                    )
+                });
+            }
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                self.session.invalidate(Resource::Graph);
+                continue;
+            }
+            if retry::is_retryable(status) && attempt < retry::MAX_ATTEMPTS {
+                let retry_after = retry::parse_retry_after(
+                    response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok()),
+                );
+                if retry_after.is_none_or(|d| d <= retry::MAX_RETRY_AFTER) {
+                    let wait = retry_after.unwrap_or_else(|| retry::backoff(attempt));
+                    tracing::debug!(%status, ?wait, attempt, "Graph read throttled or unavailable; retrying");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            let bytes = response.bytes().await.unwrap_or_default();
+            return Err(error_from_response(status, &bytes));
+        }
+    }
+}
+
+/// Maps a failed Graph response to a code and a sentence.
+fn error_from_response(status: StatusCode, body: &[u8]) -> Error {
+    let envelope = serde_json::from_slice::<ErrorEnvelope>(body)
+        .ok()
+        .map(|e| e.error);
+    let service_message = envelope
+        .as_ref()
+        .map(|e| e.message.as_str())
+        .unwrap_or_default();
+    let (code, message) = match status {
+        StatusCode::UNAUTHORIZED => (
+            ErrorCode::SessionExpired,
+            "Microsoft Graph no longer accepts your sign-in. Sign in again.".to_owned(),
+        ),
+        StatusCode::FORBIDDEN => (
+            ErrorCode::Forbidden,
+            format!("Microsoft Graph refused: {service_message} An administrator may need to grant Latchkey's permissions (admin consent)."),
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            ErrorCode::Throttled,
+            "Microsoft Graph is throttling requests. Wait a minute and try again.".to_owned(),
+        ),
+        s if s.is_server_error() => (
+            ErrorCode::ServiceError,
+            format!("Microsoft Graph is having trouble (HTTP {}). Try again in a moment.", s.as_u16()),
+        ),
+        s if envelope.is_none() => (
+            ErrorCode::UnexpectedResponse,
+            format!("Microsoft Graph answered HTTP {} with something Latchkey can't read.", s.as_u16()),
+        ),
+        _ => (ErrorCode::ServiceError, format!("Microsoft Graph refused the request: {service_message}")),
+    };
+    let error = Error::new(code, message);
+    match envelope {
+        Some(body) => error.with_service_code(body.code),
+        None => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_errors_keep_the_service_code_and_say_what_to_do() {
+        let body = br#"{"error":{"code":"PermissionScopeNotGranted","message":"Authorization failed due to missing permission scope X.","innerError":{"request-id":"r"}}}"#;
+        let e = error_from_response(StatusCode::FORBIDDEN, body);
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert_eq!(e.service_code.as_deref(), Some("PermissionScopeNotGranted"));
+        assert!(e.message.contains("admin consent"));
+        let e = error_from_response(StatusCode::BAD_GATEWAY, b"<html>Bad gateway</html>");
+        assert_eq!(e.code, ErrorCode::ServiceError);
+        let e = error_from_response(StatusCode::BAD_REQUEST, b"<html>nope</html>");
+        assert_eq!(e.code, ErrorCode::UnexpectedResponse);
+    }
+}

@@ -1,0 +1,290 @@
+//! `Latchkey`: one tenant, its sign-in state, and the PIM calls of the signed-in account. The app
+//! shell (and later the command line) drives this; it owns no UI and no Tauri types. State
+//! changes are published on a watch channel the shell forwards to the web view.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::accounts::AccountDirectory;
+use crate::auth::{Authenticator, DeviceCodeGrant};
+use crate::clock::Clock;
+use crate::endpoints::Endpoints;
+use crate::error::{Error, ErrorCode, Result};
+use crate::graph::GraphClient;
+use crate::http::HttpClient;
+use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
+use crate::model::GroupEligibility;
+use crate::secrets::SecretStore;
+use crate::session::Session;
+use crate::time::to_ipc;
+
+/// What a `Latchkey` needs.
+pub struct LatchkeyConfig {
+    pub tenant: TenantInfo,
+    pub endpoints: Endpoints,
+    pub store: Arc<dyn SecretStore>,
+    /// Where `accounts.json` lives.
+    pub accounts_path: PathBuf,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Default)]
+struct Inner {
+    session: Option<Arc<Session>>,
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    grant: DeviceCodeGrant,
+    cancel: CancellationToken,
+}
+
+/// The signed-in state of one tenant and its PIM calls.
+pub struct Latchkey {
+    tenant: TenantInfo,
+    endpoints: Endpoints,
+    http: HttpClient,
+    auth: Arc<Authenticator>,
+    store: Arc<dyn SecretStore>,
+    accounts: AccountDirectory,
+    clock: Arc<dyn Clock>,
+    state: watch::Sender<SessionState>,
+    inner: Mutex<Inner>,
+}
+
+impl Latchkey {
+    /// A signed-out client; call [`Latchkey::restore`] to resume a stored session.
+    pub fn new(config: LatchkeyConfig) -> Result<Arc<Self>> {
+        let http = HttpClient::new()?;
+        let auth = Arc::new(Authenticator::new(
+            config.endpoints.clone(),
+            http.clone(),
+            config.clock.clone(),
+        ));
+        let (state, _) = watch::channel(SessionState::SignedOut { last_error: None });
+        Ok(Arc::new(Self {
+            tenant: config.tenant,
+            endpoints: config.endpoints,
+            http,
+            auth,
+            store: config.store,
+            accounts: AccountDirectory::new(config.accounts_path),
+            clock: config.clock,
+            state,
+            inner: Mutex::default(),
+        }))
+    }
+
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Session state changes, for the shell to forward.
+    pub fn subscribe(&self) -> watch::Receiver<SessionState> {
+        self.state.subscribe()
+    }
+
+    /// What to draw now.
+    pub fn snapshot(&self) -> AppSnapshot {
+        AppSnapshot {
+            tenant: self.tenant.clone(),
+            session: self.state.borrow().clone(),
+        }
+    }
+
+    /// HTTP requests sent so far (for benchmarks and diagnostics).
+    pub fn round_trips(&self) -> u64 {
+        self.http.round_trips()
+    }
+
+    /// Resumes the most recent stored account of this environment, if its refresh token still
+    /// works. A refused token is removed; the user sees why and signs in again.
+    pub async fn restore(&self) {
+        let Some(account) = self
+            .accounts
+            .for_environment(&self.endpoints.environment())
+            .into_iter()
+            .next()
+        else {
+            return;
+        };
+        self.state.send_replace(SessionState::Restoring);
+        match Session::restore(
+            account.clone(),
+            self.auth.clone(),
+            self.store.clone(),
+            self.clock.clone(),
+        )
+        .await
+        {
+            Ok(session) => self.signed_in(Arc::new(session)),
+            Err(e) => {
+                tracing::info!(code = ?e.code, "stored session not restored");
+                if e.code == ErrorCode::SessionExpired {
+                    let _ = self.accounts.remove(&account.key);
+                }
+                self.state.send_replace(SessionState::SignedOut {
+                    last_error: Some(AppError::from(e)),
+                });
+            }
+        }
+    }
+
+    fn signed_in(&self, session: Arc<Session>) {
+        let record = session.account().clone();
+        self.inner().session = Some(session);
+        self.state.send_replace(SessionState::SignedIn {
+            account: Account {
+                id: record.key,
+                username: record.username,
+                display_name: record.display_name,
+                tenant_id: record.tenant_id,
+            },
+        });
+    }
+
+    /// Starts a device-code sign-in and polls for its outcome in the background; the outcome
+    /// arrives as a state change. A sign-in already under way is cancelled first.
+    pub async fn start_sign_in(self: &Arc<Self>) -> Result<DeviceCodePrompt> {
+        if let Some(previous) = self.inner().pending.take() {
+            previous.cancel.cancel();
+        }
+        let grant = match self.auth.start_device_code().await {
+            Ok(grant) => grant,
+            Err(e) => {
+                self.state.send_replace(SessionState::SignedOut {
+                    last_error: Some(AppError::from(&e)),
+                });
+                return Err(e);
+            }
+        };
+        let prompt = DeviceCodePrompt {
+            user_code: grant.user_code.clone(),
+            verification_uri: grant.verification_uri.clone(),
+            expires_at: to_ipc(grant.expires_at),
+            message: grant.message.clone(),
+        };
+        let cancel = CancellationToken::new();
+        self.inner().pending = Some(Pending {
+            grant: grant.clone(),
+            cancel: cancel.clone(),
+        });
+        self.state.send_replace(SessionState::SigningIn {
+            prompt: prompt.clone(),
+        });
+        let this = self.clone();
+        tokio::spawn(async move { this.finish_sign_in(grant, cancel).await });
+        Ok(prompt)
+    }
+
+    async fn finish_sign_in(self: Arc<Self>, grant: DeviceCodeGrant, cancel: CancellationToken) {
+        let outcome = async {
+            let tokens = self.auth.complete_device_code(&grant, &cancel).await?;
+            Session::establish(
+                self.auth.clone(),
+                self.store.clone(),
+                self.clock.clone(),
+                tokens,
+            )
+            .await
+        }
+        .await;
+        // A newer sign-in replaced this one: its outcome no longer matters.
+        let current = {
+            let mut inner = self.inner();
+            let is_current = inner
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.grant.user_code == grant.user_code);
+            if is_current {
+                inner.pending = None;
+            }
+            is_current
+        };
+        if !current {
+            return;
+        }
+        match outcome {
+            Ok(session) => {
+                if let Err(e) = self.accounts.upsert(session.account()) {
+                    tracing::warn!(error = %e, "could not record the account");
+                }
+                self.signed_in(Arc::new(session));
+            }
+            Err(e) => {
+                tracing::info!(code = ?e.code, service_code = ?e.service_code, "sign-in did not complete");
+                let last_error = (e.code != ErrorCode::SignInCancelled).then(|| AppError::from(e));
+                self.state
+                    .send_replace(SessionState::SignedOut { last_error });
+            }
+        }
+    }
+
+    /// Stops a sign-in under way.
+    pub fn cancel_sign_in(&self) {
+        if let Some(pending) = self.inner().pending.take() {
+            pending.cancel.cancel();
+        }
+        if matches!(*self.state.borrow(), SessionState::SigningIn { .. }) {
+            self.state
+                .send_replace(SessionState::SignedOut { last_error: None });
+        }
+    }
+
+    /// The current device-code prompt, if a sign-in is under way.
+    pub fn current_prompt(&self) -> Option<DeviceCodePrompt> {
+        match &*self.state.borrow() {
+            SessionState::SigningIn { prompt } => Some(prompt.clone()),
+            _ => None,
+        }
+    }
+
+    /// Signs out: the refresh token leaves the keyring and the account is forgotten.
+    pub async fn sign_out(&self) -> Result<()> {
+        let session = self.inner().session.take();
+        self.state
+            .send_replace(SessionState::SignedOut { last_error: None });
+        if let Some(session) = session {
+            self.accounts.remove(&session.account().key)?;
+            session.sign_out().await?;
+        }
+        Ok(())
+    }
+
+    fn graph(&self) -> Result<GraphClient> {
+        let session = self
+            .inner()
+            .session
+            .clone()
+            .ok_or_else(|| Error::new(ErrorCode::NotSignedIn, "Sign in first."))?;
+        Ok(GraphClient::new(
+            self.http.clone(),
+            self.endpoints.graph.clone(),
+            session,
+        ))
+    }
+
+    /// The signed-in user's eligible group memberships and ownerships.
+    pub async fn list_group_eligibilities(&self) -> Result<Vec<GroupEligibility>> {
+        let result = self.graph()?.my_group_eligibilities().await;
+        if let Err(e) = &result {
+            if e.code == ErrorCode::SessionExpired {
+                self.session_ended(e);
+            }
+        }
+        result
+    }
+
+    /// The service refused the session: forget it and tell the user why.
+    fn session_ended(&self, error: &Error) {
+        if let Some(session) = self.inner().session.take() {
+            let _ = self.accounts.remove(&session.account().key);
+        }
+        self.state.send_replace(SessionState::SignedOut {
+            last_error: Some(AppError::from(error)),
+        });
+    }
+}

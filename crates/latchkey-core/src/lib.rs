@@ -1,0 +1,21 @@
+//! Latchkey's core: everything the app and the command line do that is not drawing pixels.
+//! No Tauri here, so it builds and tests fast.
+
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod endpoints;
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod ipc;
+mod latchkey;
+pub mod model;
+pub mod secrets;
+pub mod sensitive;
+pub mod session;
+pub mod time;
+
+pub use error::{Error, ErrorCode, Result};
+pub use latchkey::{Latchkey, LatchkeyConfig};
+pub use sensitive::Sensitive;

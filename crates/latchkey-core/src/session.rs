@@ -1,0 +1,195 @@
+//! A signed-in session: the account, its refresh token (kept in the keyring and in memory) and
+//! access tokens per resource (memory only), refreshed silently before they expire.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::accounts::AccountRecord;
+use crate::auth::{Authenticator, Resource, TokenSet};
+use crate::clock::Clock;
+use crate::error::{Error, ErrorCode, Result};
+use crate::secrets::{self, SecretStore};
+use crate::sensitive::Sensitive;
+
+/// Access tokens are renewed this long before they expire, so a request never carries one that
+/// lapses in flight.
+const REFRESH_MARGIN: Duration = Duration::minutes(5);
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    token: Sensitive<String>,
+    expires_at: DateTime<Utc>,
+}
+
+/// One signed-in account.
+pub struct Session {
+    account: AccountRecord,
+    auth: Arc<Authenticator>,
+    store: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    /// Also the single-flight lock: one refresh at a time.
+    refresh_token: tokio::sync::Mutex<Sensitive<String>>,
+    tokens: Mutex<HashMap<Resource, CachedToken>>,
+    persisted: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("account", &self.account.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A session from a fresh sign-in. The refresh token goes to the keyring; if there is no
+    /// keyring the session still works, in memory only ([`Session::is_persisted`] says which).
+    pub async fn establish(
+        auth: Arc<Authenticator>,
+        store: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        tokens: TokenSet,
+    ) -> Result<Self> {
+        let identity = tokens.identity.clone().ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnexpectedResponse,
+                "The sign-in service did not say who signed in (no id token). Check that the app registration allows the openid and profile scopes.",
+            )
+        })?;
+        let refresh_token = tokens.refresh_token.clone().ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnexpectedResponse,
+                "The sign-in service did not issue a refresh token. Check that the app registration allows offline_access.",
+            )
+        })?;
+        let account = AccountRecord::new(&identity, &auth.endpoints().environment());
+        let persisted = match secrets::set(&store, &account.key, &refresh_token).await {
+            Ok(()) => true,
+            Err(e) if e.code == ErrorCode::KeyringUnavailable => {
+                tracing::warn!("no keyring: keeping the session in memory only");
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        let session = Self::new(account, auth, store, clock, refresh_token, persisted);
+        session.cache(Resource::Graph, &tokens);
+        Ok(session)
+    }
+
+    /// A session for a stored account, validated by redeeming its refresh token. A refresh token
+    /// the service refuses (`SessionExpired`) is removed from the keyring.
+    pub async fn restore(
+        account: AccountRecord,
+        auth: Arc<Authenticator>,
+        store: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        let refresh_token = secrets::get(&store, &account.key).await?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::SessionExpired,
+                "Your saved sign-in is gone from the keyring. Sign in again.",
+            )
+        })?;
+        let session = Self::new(account, auth, store, clock, refresh_token, true);
+        session.access_token(Resource::Graph).await?;
+        Ok(session)
+    }
+
+    fn new(
+        account: AccountRecord,
+        auth: Arc<Authenticator>,
+        store: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        refresh_token: Sensitive<String>,
+        persisted: bool,
+    ) -> Self {
+        Self {
+            account,
+            auth,
+            store,
+            clock,
+            refresh_token: tokio::sync::Mutex::new(refresh_token),
+            tokens: Mutex::default(),
+            persisted,
+        }
+    }
+
+    /// Who is signed in.
+    pub fn account(&self) -> &AccountRecord {
+        &self.account
+    }
+
+    /// Whether the refresh token is in the OS keyring (false: memory only).
+    pub fn is_persisted(&self) -> bool {
+        self.persisted
+    }
+
+    fn cached(&self, resource: Resource) -> Option<Sensitive<String>> {
+        let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = tokens.get(&resource)?;
+        (cached.expires_at - REFRESH_MARGIN > self.clock.now()).then(|| cached.token.clone())
+    }
+
+    fn cache(&self, resource: Resource, tokens: &TokenSet) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                resource,
+                CachedToken {
+                    token: tokens.access_token.clone(),
+                    expires_at: tokens.expires_at,
+                },
+            );
+    }
+
+    /// Drops a cached access token the service refused (HTTP 401), so the next call refreshes.
+    pub fn invalidate(&self, resource: Resource) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&resource);
+    }
+
+    /// A valid access token for `resource`, refreshed silently when needed.
+    pub async fn access_token(&self, resource: Resource) -> Result<Sensitive<String>> {
+        if let Some(token) = self.cached(resource) {
+            return Ok(token);
+        }
+        let mut refresh_token = self.refresh_token.lock().await;
+        // Another caller may have refreshed while this one waited for the lock.
+        if let Some(token) = self.cached(resource) {
+            return Ok(token);
+        }
+        let tokens = match self.auth.refresh(&refresh_token, resource).await {
+            Ok(tokens) => tokens,
+            Err(e) if e.code == ErrorCode::SessionExpired => {
+                // A dead refresh token must not linger in the keyring.
+                if let Err(delete_error) = secrets::delete(&self.store, &self.account.key).await {
+                    tracing::warn!(error = %delete_error, "could not remove a revoked refresh token");
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(rotated) = &tokens.refresh_token {
+            if self.persisted {
+                secrets::set(&self.store, &self.account.key, rotated).await?;
+            }
+            *refresh_token = rotated.clone();
+        }
+        self.cache(resource, &tokens);
+        Ok(tokens.access_token)
+    }
+
+    /// Forgets the session: the refresh token leaves the keyring.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        secrets::delete(&self.store, &self.account.key).await
+    }
+}

@@ -1,0 +1,145 @@
+//! Shared set-up: a sandbox on 127.0.0.1:0 and a `Latchkey` pointed at it, with an in-memory
+//! secret store and a scratch accounts file (tests never touch the user's keyring or config).
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use latchkey_core::clock::SystemClock;
+use latchkey_core::endpoints::Endpoints;
+use latchkey_core::ipc::{SessionState, TenantInfo, TenantKind};
+use latchkey_core::secrets::{MemoryStore, SecretStore};
+use latchkey_core::{Latchkey, LatchkeyConfig};
+use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
+
+pub const ADA: &str = "ada@fabrikam.example";
+
+/// Sandbox options that keep tests fast: 1 s polling.
+pub fn fast_options() -> SandboxOptions {
+    SandboxOptions {
+        device_code_interval: Duration::from_secs(1),
+        ..SandboxOptions::default()
+    }
+}
+
+pub struct Harness {
+    pub sandbox: Sandbox,
+    pub store: Arc<dyn SecretStore>,
+    pub accounts_path: PathBuf,
+    pub client_id: String,
+}
+
+impl Harness {
+    pub async fn start(options: SandboxOptions) -> Self {
+        let sandbox = Sandbox::start_demo(options).await.expect("sandbox starts");
+        let dir = std::env::temp_dir().join(format!("latchkey-test-{}", uuid::Uuid::new_v4()));
+        Self {
+            sandbox,
+            store: Arc::new(MemoryStore::default()),
+            accounts_path: dir.join("accounts.json"),
+            client_id: DEMO_CLIENT_ID.to_owned(),
+        }
+    }
+
+    pub fn latchkey(&self) -> Arc<Latchkey> {
+        let endpoints =
+            Endpoints::single_host(self.sandbox.base_url(), "organizations", &self.client_id)
+                .unwrap();
+        Latchkey::new(LatchkeyConfig {
+            tenant: TenantInfo {
+                kind: TenantKind::Sandbox,
+                label: "Sandbox tenant".into(),
+                tenant: "organizations".into(),
+            },
+            endpoints,
+            store: self.store.clone(),
+            accounts_path: self.accounts_path.clone(),
+            clock: Arc::new(SystemClock),
+        })
+        .unwrap()
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(dir) = self.accounts_path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Submits the sandbox's verification page the way a browser form would.
+pub async fn submit_device_login(
+    verification_uri: &str,
+    fields: &[(&str, &str)],
+) -> (reqwest::StatusCode, String) {
+    let response = reqwest::Client::new()
+        .post(verification_uri)
+        .form(fields)
+        .send()
+        .await
+        .expect("verification page answers");
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+/// Approves a user code as `upn`.
+pub async fn approve(verification_uri: &str, user_code: &str, upn: &str) {
+    let (status, body) = submit_device_login(
+        verification_uri,
+        &[
+            ("user_code", user_code),
+            ("login_hint", upn),
+            ("decision", "approve"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#"data-outcome="approved""#), "{body}");
+}
+
+/// Waits until the session state satisfies `done`, failing with the last state seen.
+pub async fn wait_for(
+    latchkey: &Latchkey,
+    what: &str,
+    done: impl Fn(&SessionState) -> bool,
+) -> SessionState {
+    let mut rx = latchkey.subscribe();
+    let waited = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let state = rx.borrow_and_update().clone();
+            if done(&state) {
+                return state;
+            }
+            if rx.changed().await.is_err() {
+                return rx.borrow().clone();
+            }
+        }
+    })
+    .await;
+    match waited {
+        Ok(state) if done(&state) => state,
+        Ok(state) => panic!("state channel closed before {what}; last state {state:?}"),
+        Err(_) => panic!(
+            "timed out waiting for {what}; last state {:?}",
+            latchkey.snapshot().session
+        ),
+    }
+}
+
+pub fn is_signed_in(s: &SessionState) -> bool {
+    matches!(s, SessionState::SignedIn { .. })
+}
+
+pub fn is_signed_out(s: &SessionState) -> bool {
+    matches!(s, SessionState::SignedOut { .. })
+}
+
+/// Signs `upn` in through the device-code flow and returns once the app says so.
+pub async fn sign_in(latchkey: &Arc<Latchkey>, upn: &str) {
+    let prompt = latchkey.start_sign_in().await.expect("device code issued");
+    approve(&prompt.verification_uri, &prompt.user_code, upn).await;
+    wait_for(latchkey, "signed in", is_signed_in).await;
+}

@@ -1,0 +1,96 @@
+//! Listing eligible PIM group memberships over real HTTP against the sandbox tenant.
+
+mod common;
+
+use common::*;
+use latchkey_core::model::GroupAccess;
+use latchkey_core::ErrorCode;
+use latchkey_sandbox::SandboxOptions;
+
+#[tokio::test]
+async fn lists_the_signed_in_users_eligible_groups_across_pages() {
+    // Two items per page: the five eligibilities take three pages.
+    let harness = Harness::start(SandboxOptions {
+        page_size: 2,
+        ..fast_options()
+    })
+    .await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    let before = latchkey.round_trips();
+    let groups = latchkey.list_group_eligibilities().await.unwrap();
+    assert_eq!(latchkey.round_trips() - before, 3, "one request per page");
+    let names: Vec<_> = groups
+        .iter()
+        .map(|g| g.group_name.as_deref().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Kubernetes Cluster Admins",
+            "On-call Responders",
+            "Payments Console Admins",
+            "Platform Engineers",
+            "Prod DB Admins"
+        ]
+    );
+    let platform = groups
+        .iter()
+        .find(|g| g.group_name.as_deref() == Some("Platform Engineers"))
+        .unwrap();
+    assert_eq!(platform.access, GroupAccess::Owner);
+    assert_eq!(platform.end_date_time, None);
+    let payments = groups
+        .iter()
+        .find(|g| g.group_name.as_deref() == Some("Payments Console Admins"))
+        .unwrap();
+    assert_eq!(payments.access, GroupAccess::Member);
+    let end =
+        chrono::DateTime::parse_from_rfc3339(payments.end_date_time.as_deref().unwrap()).unwrap();
+    let days_left = (end.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
+    assert!((4..=5).contains(&days_left), "ends in {days_left} days");
+    assert!(groups.iter().all(|g| g.group_description.is_some()));
+}
+
+#[tokio::test]
+async fn another_user_sees_only_their_own_eligibilities() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, "ben@fabrikam.example").await;
+    let groups = latchkey.list_group_eligibilities().await.unwrap();
+    let names: Vec<_> = groups
+        .iter()
+        .filter_map(|g| g.group_name.as_deref())
+        .collect();
+    assert_eq!(names, ["Data Lake Contributors", "Prod DB Admins"]);
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_silently() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    assert_eq!(latchkey.list_group_eligibilities().await.unwrap().len(), 5);
+    // Two hours later (virtual time) the cached access token is expired at the service.
+    harness
+        .sandbox
+        .state()
+        .clock
+        .advance(chrono::Duration::hours(2));
+    let before = latchkey.round_trips();
+    let groups = latchkey.list_group_eligibilities().await.unwrap();
+    assert_eq!(groups.len(), 5);
+    // 401, refresh, retry.
+    assert_eq!(latchkey.round_trips() - before, 3);
+}
+
+#[tokio::test]
+async fn listing_before_sign_in_says_sign_in_first() {
+    let harness = Harness::start(fast_options()).await;
+    let error = harness
+        .latchkey()
+        .list_group_eligibilities()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotSignedIn);
+}
