@@ -1,0 +1,77 @@
+import type { AppError } from "./bindings/AppError";
+import type { AppSnapshot } from "./bindings/AppSnapshot";
+import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { GroupEligibility } from "./bindings/GroupEligibility";
+import type { SessionState } from "./bindings/SessionState";
+
+/** Stops delivering events to the callback it was returned for. */
+export type Unsubscribe = () => void;
+
+/**
+ * Everything the UI can ask of Rust (docs/architecture.md, "IPC contract").
+ * Every method rejects with an `AppError`, never with anything else.
+ */
+export interface Backend {
+  /** What to render right now. */
+  appSnapshot(): Promise<AppSnapshot>;
+  /** Starts device-code sign-in; the outcome arrives through `onSessionChanged`. */
+  startSignIn(): Promise<DeviceCodePrompt>;
+  cancelSignIn(): Promise<null>;
+  /** Signs out and forgets the stored refresh token. */
+  signOut(): Promise<null>;
+  listGroupEligibilities(): Promise<GroupEligibility[]>;
+  /** Opens the current prompt's verification URI in the system browser. */
+  openVerificationPage(): Promise<null>;
+  /** Puts the current user code on the clipboard. */
+  copyUserCode(): Promise<null>;
+  /** Calls `callback` with every new session state until unsubscribed. */
+  onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe>;
+}
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  "network",
+  "timeout",
+  "signInCodeExpired",
+  "signInDeclined",
+  "signInCancelled",
+  "signInRejected",
+  "sessionExpired",
+  "keyringUnavailable",
+  "notSignedIn",
+  "forbidden",
+  "throttled",
+  "serviceError",
+  "unexpectedResponse",
+  "invalidInput",
+  "internal",
+]);
+
+/** Whether `value` is a code this UI knows; a newer Rust could send one it does not. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && ERROR_CODES.has(value);
+}
+
+const FALLBACK_MESSAGE = "Something went wrong inside Latchkey. Try again; if it keeps happening, restart Latchkey.";
+
+/**
+ * Turns whatever a rejected promise carried into an `AppError`, so the UI can always branch on
+ * `code` and show `message`. Rust sends proper `AppError`s; anything else (a Tauri-level failure
+ * such as a missing command, a thrown `Error`, a string) becomes code `"internal"`.
+ */
+export function toAppError(reason: unknown): AppError {
+  if (typeof reason === "object" && reason !== null) {
+    const { code, message } = reason as { code?: unknown; message?: unknown };
+    const text = typeof message === "string" && message.trim() !== "" ? message : null;
+    if (isErrorCode(code) && text !== null) {
+      return { code, message: text };
+    }
+    if (text !== null) {
+      return { code: "internal", message: text };
+    }
+  }
+  if (typeof reason === "string" && reason.trim() !== "") {
+    return { code: "internal", message: reason };
+  }
+  return { code: "internal", message: FALLBACK_MESSAGE };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { formatAbsolute, formatCountdown, formatRelativeEnd, secondsUntil } from "./time";
+
+const NOW = Date.parse("2026-03-10T12:00:00Z");
+const at = (ms: number) => new Date(NOW + ms).toISOString();
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+describe("formatCountdown", () => {
+  it("shows zero as 0:00", () => {
+    expect(formatCountdown(0)).toBe("0:00");
+  });
+
+  it("pads seconds but not minutes", () => {
+    expect(formatCountdown(59)).toBe("0:59");
+    expect(formatCountdown(61)).toBe("1:01");
+    expect(formatCountdown(14 * 60 + 59)).toBe("14:59");
+  });
+
+  it("shows a fresh 15-minute device code as 15:00", () => {
+    expect(formatCountdown(15 * 60)).toBe("15:00");
+  });
+
+  it("adds hours only when there are some", () => {
+    expect(formatCountdown(3600)).toBe("1:00:00");
+    expect(formatCountdown(3600 + 2 * 60 + 3)).toBe("1:02:03");
+  });
+
+  it("never shows a negative or broken time", () => {
+    expect(formatCountdown(-5)).toBe("0:00");
+    expect(formatCountdown(Number.NaN)).toBe("0:00");
+    expect(formatCountdown(59.9)).toBe("0:59");
+  });
+});
+
+describe("secondsUntil", () => {
+  it("counts whole seconds, rounding up so 0 means really expired", () => {
+    expect(secondsUntil(at(15 * MINUTE), NOW)).toBe(900);
+    expect(secondsUntil(at(899_001), NOW)).toBe(900);
+    expect(secondsUntil(at(1), NOW)).toBe(1);
+    expect(secondsUntil(at(0), NOW)).toBe(0);
+  });
+
+  it("is 0 past expiry", () => {
+    expect(secondsUntil(at(-30 * SECOND), NOW)).toBe(0);
+  });
+
+  it("reads RFC 3339 with an offset", () => {
+    expect(secondsUntil("2026-03-10T13:15:00+01:00", NOW)).toBe(900);
+  });
+
+  it("treats an unreadable date as expired rather than counting forever", () => {
+    expect(secondsUntil("not a date", NOW)).toBe(0);
+  });
+
+  it("feeds formatCountdown: a code at 14:59 after one second", () => {
+    expect(formatCountdown(secondsUntil(at(15 * MINUTE), NOW + SECOND))).toBe("14:59");
+  });
+});
+
+describe("formatRelativeEnd", () => {
+  it("uses days for the next weeks", () => {
+    expect(formatRelativeEnd(at(5 * DAY), NOW)).toBe("ends in 5 days");
+    expect(formatRelativeEnd(at(1 * DAY), NOW)).toBe("ends in 1 day");
+  });
+
+  it("is not thrown off by a few seconds of delay", () => {
+    expect(formatRelativeEnd(at(5 * DAY), NOW + 3 * SECOND)).toBe("ends in 5 days");
+  });
+
+  it("uses hours and minutes when the end is near", () => {
+    expect(formatRelativeEnd(at(3 * HOUR), NOW)).toBe("ends in 3 hours");
+    expect(formatRelativeEnd(at(1 * HOUR), NOW)).toBe("ends in 1 hour");
+    expect(formatRelativeEnd(at(12 * MINUTE), NOW)).toBe("ends in 12 minutes");
+    expect(formatRelativeEnd(at(20 * SECOND), NOW)).toBe("ends in less than a minute");
+  });
+
+  it("rounds up to the next unit instead of saying 60 minutes or 24 hours", () => {
+    expect(formatRelativeEnd(at(59 * MINUTE + 50 * SECOND), NOW)).toBe("ends in 1 hour");
+    expect(formatRelativeEnd(at(23 * HOUR + 50 * MINUTE), NOW)).toBe("ends in 1 day");
+  });
+
+  it("uses months and years far out", () => {
+    expect(formatRelativeEnd(at(90 * DAY), NOW)).toBe("ends in 3 months");
+    expect(formatRelativeEnd(at(180 * DAY), NOW)).toBe("ends in 6 months");
+    expect(formatRelativeEnd(at(365 * DAY), NOW)).toBe("ends in 1 year");
+    expect(formatRelativeEnd(at(3 * 365 * DAY), NOW)).toBe("ends in 3 years");
+  });
+
+  it("says an end in the past ended", () => {
+    expect(formatRelativeEnd(at(-2 * DAY), NOW)).toBe("ended 2 days ago");
+    expect(formatRelativeEnd(at(0), NOW)).toBe("ended less than a minute ago");
+  });
+
+  it("does not pretend to know an unreadable date", () => {
+    expect(formatRelativeEnd("garbage", NOW)).toBe("ends at an unknown time");
+  });
+});
+
+describe("formatAbsolute", () => {
+  it("shows date and time in the given locale and zone", () => {
+    expect(formatAbsolute("2026-03-15T14:30:00Z", "en-GB", "UTC")).toBe("15 Mar 2026, 14:30");
+    // ICU puts a narrow no-break space before "AM"; compare with plain spaces.
+    const us = formatAbsolute("2026-03-15T14:30:00Z", "en-US", "America/New_York").replace(/\s/g, " ");
+    expect(us).toBe("Mar 15, 2026, 10:30 AM");
+  });
+
+  it("returns an unreadable date unchanged", () => {
+    expect(formatAbsolute("soon", "en-GB", "UTC")).toBe("soon");
+  });
+});

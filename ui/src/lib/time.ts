@@ -1,0 +1,83 @@
+// Pure time formatting for the UI. Every function takes "now" as an argument so tests control it.
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Whole seconds from `nowMs` until `iso`, rounded up, never negative; 0 for an unreadable date. */
+export function secondsUntil(iso: string, nowMs: number): number {
+  const end = Date.parse(iso);
+  if (Number.isNaN(end)) {
+    return 0;
+  }
+  return Math.max(0, Math.ceil((end - nowMs) / SECOND));
+}
+
+/** A countdown as the user reads it: "14:59", "0:05", "1:02:03"; "0:00" for zero or less. */
+export function formatCountdown(totalSeconds: number): string {
+  const seconds = Number.isFinite(totalSeconds) ? Math.max(0, Math.floor(totalSeconds)) : 0;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const ss = String(s).padStart(2, "0");
+  if (h > 0) {
+    return `${h}:${String(m).padStart(2, "0")}:${ss}`;
+  }
+  return `${m}:${ss}`;
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
+}
+
+/** "5 days", "3 hours", "less than a minute": a duration rounded to its largest sensible unit. */
+function humanDuration(ms: number): string {
+  if (ms < MINUTE) {
+    return "less than a minute";
+  }
+  const minutes = Math.round(ms / MINUTE);
+  if (minutes < 60) {
+    return plural(minutes, "minute");
+  }
+  const hours = Math.round(ms / HOUR);
+  if (hours < 24) {
+    return plural(hours, "hour");
+  }
+  const days = Math.round(ms / DAY);
+  if (days < 45) {
+    return plural(days, "day");
+  }
+  const months = Math.round(days / 30.44);
+  if (months < 12) {
+    return plural(months, "month");
+  }
+  return plural(Math.round(days / 365.25), "year");
+}
+
+/** When something ends, relative to now: "ends in 5 days", "ended 2 hours ago". */
+export function formatRelativeEnd(iso: string, nowMs: number): string {
+  const end = Date.parse(iso);
+  if (Number.isNaN(end)) {
+    return "ends at an unknown time";
+  }
+  const diff = end - nowMs;
+  return diff > 0 ? `ends in ${humanDuration(diff)}` : `ended ${humanDuration(-diff)} ago`;
+}
+
+/**
+ * A date and time for a tooltip or a screen reader, e.g. "12 Mar 2026, 14:30" in the user's locale.
+ * `locale` and `timeZone` exist for tests; the app leaves them to the system. An unreadable date is
+ * returned as it came, which is more useful than "Invalid Date".
+ */
+export function formatAbsolute(iso: string, locale?: string, timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
+  if (timeZone !== undefined) {
+    options.timeZone = timeZone;
+  }
+  return new Intl.DateTimeFormat(locale, options).format(date);
+}

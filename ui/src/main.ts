@@ -1,0 +1,42 @@
+import { mount } from "svelte";
+import App from "./App.svelte";
+import "./app.css";
+import type { Backend } from "./lib/backend";
+import { insideTauri, TauriBackend } from "./lib/tauri-backend";
+
+declare global {
+  interface Window {
+    /** The in-memory backend's test hooks, when running in a plain browser. */
+    latchkeyMemoryBackend?: import("./lib/memory-backend").MemoryBackend;
+  }
+}
+
+/**
+ * Inside Tauri: the real backend. In a plain browser (development, component tests): the
+ * in-memory one, starting in the state named by `?demo=` (see SCENARIOS), with `?tenant=configured`
+ * for a non-sandbox tenant, `?latency=ms` to slow every call down and `?codeSeconds=n` for
+ * short-lived sign-in codes.
+ */
+async function chooseBackend(): Promise<Backend> {
+  if (insideTauri()) {
+    return new TauriBackend();
+  }
+  const { CONFIGURED_TENANT, MemoryBackend, isScenario } = await import("./lib/memory-backend");
+  const params = new URLSearchParams(window.location.search);
+  const demo = params.get("demo");
+  const latency = Number(params.get("latency") ?? 300);
+  const codeSeconds = Number(params.get("codeSeconds") ?? 15 * 60);
+  const backend = MemoryBackend.scenario(isScenario(demo) ? demo : "signed-out", {
+    latencyMs: Number.isFinite(latency) ? latency : 0,
+    codeLifetimeSeconds: Number.isFinite(codeSeconds) ? codeSeconds : 15 * 60,
+    ...(params.get("tenant") === "configured" ? { tenant: CONFIGURED_TENANT } : {}),
+  });
+  window.latchkeyMemoryBackend = backend;
+  return backend;
+}
+
+const target = document.getElementById("app");
+if (target === null) {
+  throw new Error("index.html has no #app element");
+}
+mount(App, { target, props: { backend: await chooseBackend() } });
