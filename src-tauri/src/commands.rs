@@ -1,0 +1,89 @@
+//! The IPC commands: thin wrappers over `latchkey_core::Latchkey`. Errors cross as
+//! `{code, message}`; nothing returned here contains a token.
+
+use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt};
+use latchkey_core::model::GroupEligibility;
+use latchkey_core::{Error, ErrorCode};
+use tauri::{AppHandle, State};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::AppState;
+
+type CommandResult<T> = Result<T, AppError>;
+
+/// What to draw right now.
+#[tauri::command]
+pub fn app_snapshot(state: State<'_, AppState>) -> AppSnapshot {
+    state.latchkey.snapshot()
+}
+
+/// Starts a device-code sign-in.
+#[tauri::command]
+pub async fn start_sign_in(state: State<'_, AppState>) -> CommandResult<DeviceCodePrompt> {
+    Ok(state.latchkey.start_sign_in().await?)
+}
+
+/// Cancels a sign-in under way.
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>) {
+    state.latchkey.cancel_sign_in();
+}
+
+/// Signs out and removes the refresh token from the keyring.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.latchkey.sign_out().await?)
+}
+
+/// The signed-in user's eligible groups.
+#[tauri::command]
+pub async fn list_group_eligibilities(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<GroupEligibility>> {
+    Ok(state.latchkey.list_group_eligibilities().await?)
+}
+
+fn current_prompt(state: &AppState) -> CommandResult<DeviceCodePrompt> {
+    state.latchkey.current_prompt().ok_or_else(|| {
+        AppError::from(Error::new(
+            ErrorCode::InvalidInput,
+            "No sign-in is under way. Choose Sign in first.",
+        ))
+    })
+}
+
+/// Opens the verification page in the system browser (http and https only).
+#[tauri::command]
+pub fn open_verification_page(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
+    let prompt = current_prompt(&state)?;
+    let url = url::Url::parse(&prompt.verification_uri)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            AppError::from(Error::new(
+                ErrorCode::UnexpectedResponse,
+                "The sign-in page address is not a web address, so Latchkey did not open it.",
+            ))
+        })?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| {
+            AppError::from(Error::new(
+                ErrorCode::Internal,
+                format!("Couldn't open a browser ({e}). Open {url} yourself and enter the code."),
+            ))
+        })
+}
+
+/// Copies the user code to the clipboard.
+#[tauri::command]
+pub fn copy_user_code(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
+    let prompt = current_prompt(&state)?;
+    app.clipboard().write_text(prompt.user_code).map_err(|e| {
+        AppError::from(Error::new(
+            ErrorCode::Internal,
+            format!("Couldn't copy to the clipboard ({e}). Type the code instead."),
+        ))
+    })
+}

@@ -1,0 +1,122 @@
+//! Latchkey's Tauri shell: wires the core's commands, state events, tray, window and
+//! notifications together. Everything else lives in the Tauri-free crates.
+
+mod commands;
+mod logging;
+mod notify;
+mod tenant;
+mod tray;
+mod window;
+
+use std::sync::Arc;
+
+use latchkey_core::ipc::SessionState;
+use latchkey_core::Latchkey;
+use tauri::{AppHandle, Emitter, Manager, RunEvent};
+
+/// Events Rust sends to the web view.
+#[derive(Debug, Clone, Copy)]
+pub enum AppEvent {
+    /// Payload: `SessionState`.
+    SessionChanged,
+}
+
+impl AppEvent {
+    /// The event's name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppEvent::SessionChanged => "session-changed",
+        }
+    }
+}
+
+/// Managed state shared by the commands.
+pub struct AppState {
+    pub latchkey: Arc<Latchkey>,
+}
+
+/// Runs the app until the user quits.
+pub fn run() {
+    let _log_guard = logging::init();
+    let app = tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("second launch: focusing the running instance");
+            window::show_main(app);
+        }))
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_snapshot,
+            commands::start_sign_in,
+            commands::cancel_sign_in,
+            commands::sign_out,
+            commands::list_group_eligibilities,
+            commands::open_verification_page,
+            commands::copy_user_code,
+        ])
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let connection = tauri::async_runtime::block_on(tenant::connect())
+                .map_err(|e| format!("Latchkey could not start: {}", e.message))?;
+            let latchkey = connection.latchkey.clone();
+            if let Some(sandbox) = connection.sandbox {
+                app.manage(sandbox);
+            }
+            app.manage(AppState {
+                latchkey: latchkey.clone(),
+            });
+            let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
+            app.manage(tray);
+            forward_session_changes(handle.clone(), latchkey.clone());
+            tauri::async_runtime::spawn(async move { latchkey.restore().await });
+            window::show_main(&handle);
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "Latchkey could not start");
+            eprintln!("Latchkey could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_app, event| {
+        // Closing the last window keeps Latchkey in the tray; only Quit (exit code set) ends it.
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
+            api.prevent_exit();
+        }
+    });
+}
+
+/// Forwards every session change to the web view and the tray, and notifies on sign-in.
+fn forward_session_changes(app: AppHandle, latchkey: Arc<Latchkey>) {
+    let mut changes = latchkey.subscribe();
+    tauri::async_runtime::spawn(async move {
+        let mut previous = changes.borrow().clone();
+        while changes.changed().await.is_ok() {
+            let session = changes.borrow_and_update().clone();
+            if let Err(e) = app.emit(AppEvent::SessionChanged.name(), &session) {
+                tracing::warn!(error = %e, "could not send the session state to the window");
+            }
+            tray::show_session(&app, &session);
+            // The user is usually in the browser when device-code sign-in completes.
+            if let (SessionState::SigningIn { .. }, SessionState::SignedIn { account }) =
+                (&previous, &session)
+            {
+                notify::show(
+                    format!("Signed in as {}", account.display_name),
+                    format!(
+                        "{} — you can close the browser tab.",
+                        latchkey.snapshot().tenant.label
+                    ),
+                );
+            }
+            previous = session;
+        }
+    });
+}

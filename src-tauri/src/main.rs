@@ -1,0 +1,8 @@
+//! Latchkey's executable.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    latchkey_app::run();
+}

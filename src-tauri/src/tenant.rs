@@ -1,0 +1,95 @@
+//! Which tenant Latchkey talks to: the one in `config.json`, or — with none configured — the
+//! sandbox tenant, started in-process on loopback. Both go through the same core code; only the
+//! base URLs differ.
+
+use std::sync::Arc;
+
+use latchkey_core::clock::SystemClock;
+use latchkey_core::endpoints::{default_config_path, TenantConfig};
+use latchkey_core::ipc::{TenantInfo, TenantKind};
+use latchkey_core::secrets::KeyringStore;
+use latchkey_core::{Error, Latchkey, LatchkeyConfig};
+use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
+
+/// The keyring service name of every Latchkey secret.
+pub const KEYRING_SERVICE: &str = "latchkey";
+
+/// The running tenant connection; keeps the embedded sandbox alive as long as the app runs.
+pub struct Connection {
+    pub latchkey: Arc<Latchkey>,
+    /// `Some` when the sandbox tenant is embedded.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// Reads the configuration and connects: to the configured tenant, or to a new embedded sandbox.
+pub async fn connect() -> Result<Connection, Error> {
+    let config = match default_config_path() {
+        Some(path) => {
+            let config = TenantConfig::load(&path)?;
+            if config.is_some() {
+                tracing::info!(path = %path.display(), "using the configured tenant");
+            }
+            config
+        }
+        None => None,
+    };
+    let (tenant, endpoints, sandbox) = match config {
+        Some(config) => {
+            let endpoints = config.endpoints()?;
+            let label = config
+                .label
+                .clone()
+                .unwrap_or_else(|| config.tenant.clone());
+            (
+                TenantInfo {
+                    kind: TenantKind::Configured,
+                    label,
+                    tenant: config.tenant,
+                },
+                endpoints,
+                None,
+            )
+        }
+        None => {
+            let sandbox = Sandbox::start_demo(SandboxOptions::default())
+                .await
+                .map_err(|e| {
+                    Error::internal(format!("Can't start the sandbox tenant on 127.0.0.1: {e}"))
+                })?;
+            tracing::info!(
+                url = sandbox.base_url(),
+                "no tenant configured: running the embedded sandbox tenant"
+            );
+            let domain = sandbox.state().tenant().info.domain.clone();
+            let endpoints = latchkey_core::endpoints::Endpoints::single_host(
+                sandbox.base_url(),
+                &domain,
+                DEMO_CLIENT_ID,
+            )?;
+            (
+                TenantInfo {
+                    kind: TenantKind::Sandbox,
+                    label: "Sandbox tenant".to_owned(),
+                    tenant: domain,
+                },
+                endpoints,
+                Some(sandbox),
+            )
+        }
+    };
+    let latchkey = Latchkey::new(LatchkeyConfig {
+        tenant,
+        endpoints,
+        store: Arc::new(KeyringStore::new(KEYRING_SERVICE)),
+        accounts_path: data_dir().join("accounts.json"),
+        clock: Arc::new(SystemClock),
+    })?;
+    Ok(Connection { latchkey, sandbox })
+}
+
+/// `<data dir>/latchkey`: accounts and other non-secret state.
+pub fn data_dir() -> std::path::PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("latchkey")
+}
