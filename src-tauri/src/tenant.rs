@@ -51,21 +51,26 @@ pub async fn connect() -> Result<Connection, Error> {
             )
         }
         None => {
-            let sandbox = Sandbox::start_demo(SandboxOptions::default())
-                .await
-                .map_err(|e| {
-                    Error::internal(format!("Can't start the sandbox tenant on 127.0.0.1: {e}"))
-                })?;
+            // Issued refresh tokens (as hashes) survive restarts, so a restart keeps you signed in.
+            let options = SandboxOptions {
+                state_file: Some(data_dir().join("sandbox-state.json")),
+                ..SandboxOptions::default()
+            };
+            let sandbox = Sandbox::start_demo(options).await.map_err(|e| {
+                Error::internal(format!("Can't start the sandbox tenant on 127.0.0.1: {e}"))
+            })?;
             tracing::info!(
                 url = sandbox.base_url(),
                 "no tenant configured: running the embedded sandbox tenant"
             );
             let domain = sandbox.state().tenant().info.domain.clone();
-            let endpoints = latchkey_core::endpoints::Endpoints::single_host(
+            let mut endpoints = latchkey_core::endpoints::Endpoints::single_host(
                 sandbox.base_url(),
                 &domain,
                 DEMO_CLIENT_ID,
             )?;
+            // Its port changes at every start; stored accounts must still match.
+            endpoints.environment = "sandbox".to_owned();
             (
                 TenantInfo {
                     kind: TenantKind::Sandbox,

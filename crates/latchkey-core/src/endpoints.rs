@@ -45,6 +45,17 @@ pub struct Endpoints {
     pub arm: Url,
     /// The app registration's client id.
     pub client_id: String,
+    /// Names this environment in stored account keys; defaults to the authority's host[:port].
+    /// The embedded sandbox uses `sandbox`, whatever port it got.
+    pub environment: String,
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => url.to_string(),
+    }
 }
 
 impl Endpoints {
@@ -52,6 +63,7 @@ impl Endpoints {
     pub fn single_host(base: &str, tenant: &str, client_id: &str) -> Result<Self> {
         let base = parse_base(base, "sandbox URL")?;
         Ok(Self {
+            environment: host_of(&base),
             authority: base.clone(),
             tenant: tenant.to_owned(),
             graph: base.clone(),
@@ -86,13 +98,9 @@ impl Endpoints {
         self.tenant_url("oauth2/v2.0/authorize")
     }
 
-    /// A stable name for this environment, used to key stored secrets (host of the authority).
-    pub fn environment(&self) -> String {
-        match (self.authority.host_str(), self.authority.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            _ => self.authority.to_string(),
-        }
+    /// The stable name of this environment, used to key stored accounts and secrets.
+    pub fn environment(&self) -> &str {
+        &self.environment
     }
 }
 
@@ -163,11 +171,13 @@ impl TenantConfig {
 
     /// The endpoints this configuration names, Microsoft's where it names none.
     pub fn endpoints(&self) -> Result<Endpoints> {
+        let authority = parse_base(
+            self.authority.as_deref().unwrap_or(MICROSOFT_AUTHORITY),
+            "authority",
+        )?;
         Ok(Endpoints {
-            authority: parse_base(
-                self.authority.as_deref().unwrap_or(MICROSOFT_AUTHORITY),
-                "authority",
-            )?,
+            environment: host_of(&authority),
+            authority,
             tenant: self.tenant.trim().to_owned(),
             graph: parse_base(
                 self.graph.as_deref().unwrap_or(MICROSOFT_GRAPH),

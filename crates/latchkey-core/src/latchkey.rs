@@ -105,7 +105,7 @@ impl Latchkey {
     pub async fn restore(&self) {
         let Some(account) = self
             .accounts
-            .for_environment(&self.endpoints.environment())
+            .for_environment(self.endpoints.environment())
             .into_iter()
             .next()
         else {

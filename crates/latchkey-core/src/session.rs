@@ -64,7 +64,7 @@ impl Session {
                 "The sign-in service did not issue a refresh token. Check that the app registration allows offline_access.",
             )
         })?;
-        let account = AccountRecord::new(&identity, &auth.endpoints().environment());
+        let account = AccountRecord::new(&identity, auth.endpoints().environment());
         let persisted = match secrets::set(&store, &account.key, &refresh_token).await {
             Ok(()) => true,
             Err(e) if e.code == ErrorCode::KeyringUnavailable => {

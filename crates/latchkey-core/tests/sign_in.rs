@@ -9,7 +9,7 @@ use common::*;
 use latchkey_core::ipc::SessionState;
 use latchkey_core::secrets;
 use latchkey_core::ErrorCode;
-use latchkey_sandbox::SandboxOptions;
+use latchkey_sandbox::{Sandbox, SandboxOptions};
 
 fn last_error_code(state: &SessionState) -> Option<ErrorCode> {
     match state {
@@ -84,8 +84,9 @@ async fn device_code_sign_in_stores_the_refresh_token_and_restores_the_session()
     again.restore().await;
     assert!(
         is_signed_in(&again.snapshot().session),
-        "{:?}",
-        again.snapshot().session
+        "{:?}; accounts: {:?}",
+        again.snapshot().session,
+        std::fs::read_to_string(&harness.accounts_path)
     );
     assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
 
@@ -234,4 +235,37 @@ async fn an_unknown_client_id_is_explained() {
         last_error_code(&latchkey.snapshot().session),
         Some(ErrorCode::SignInRejected)
     );
+}
+
+#[tokio::test]
+async fn a_restarted_sandbox_with_a_state_file_keeps_the_session() {
+    // The app's embedded sandbox: a new port at every start, sessions kept in a state file.
+    let state_dir = std::env::temp_dir().join(format!("latchkey-state-{}", uuid::Uuid::new_v4()));
+    let options = SandboxOptions {
+        state_file: Some(state_dir.join("sandbox-state.json")),
+        ..fast_options()
+    };
+    let mut harness = Harness::start(options.clone()).await;
+    harness.environment = Some("sandbox".into());
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    let first_url = harness.sandbox.base_url().to_owned();
+
+    harness.sandbox.shutdown().await;
+    harness.sandbox = Sandbox::start_demo(options).await.unwrap();
+    assert_ne!(
+        harness.sandbox.base_url(),
+        first_url,
+        "a new port, as at every app start"
+    );
+    let again = harness.latchkey();
+    again.restore().await;
+    assert!(
+        is_signed_in(&again.snapshot().session),
+        "{:?}; accounts: {:?}",
+        again.snapshot().session,
+        std::fs::read_to_string(&harness.accounts_path)
+    );
+    assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
+    std::fs::remove_dir_all(state_dir).unwrap();
 }

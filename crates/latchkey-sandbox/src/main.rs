@@ -32,6 +32,9 @@ struct Args {
     /// Items per Graph page before `@odata.nextLink`.
     #[arg(long, default_value_t = 100)]
     page_size: usize,
+    /// Remember issued refresh tokens (as hashes) in this file across restarts.
+    #[arg(long)]
+    state: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -63,6 +66,7 @@ async fn main() -> std::process::ExitCode {
         device_code_interval: Duration::from_secs(args.device_code_interval),
         access_token_lifetime: Duration::from_secs(args.access_token_lifetime),
         page_size: args.page_size.max(1),
+        state_file: args.state.clone(),
     };
     let sandbox = match Sandbox::start(tenant, options, SocketAddr::new(args.bind, args.port)).await
     {

@@ -2,10 +2,15 @@
 //! issued refresh tokens.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::tenant::Tenant;
@@ -22,6 +27,9 @@ pub struct SandboxOptions {
     pub access_token_lifetime: Duration,
     /// Items per Graph page before `@odata.nextLink`; small values force paging in tests.
     pub page_size: usize,
+    /// Where issued refresh tokens are remembered across restarts (as hashes, never the tokens).
+    /// `None`: a restart forgets every session, as if all were revoked.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for SandboxOptions {
@@ -31,6 +39,7 @@ impl Default for SandboxOptions {
             device_code_interval: Duration::from_secs(5),
             access_token_lifetime: Duration::from_secs(3599),
             page_size: 100,
+            state_file: None,
         }
     }
 }
@@ -56,12 +65,29 @@ pub struct DeviceCode {
 }
 
 /// What a refresh token stands for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshGrant {
     pub user_id: String,
     pub client_id: String,
     pub amr: Vec<String>,
     pub revoked: bool,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// Refresh tokens unused this long are forgotten (Entra's inactivity lifetime is about 90 days).
+const REFRESH_TOKEN_INACTIVITY: chrono::Duration = chrono::Duration::days(90);
+
+/// The file behind [`SandboxOptions::state_file`].
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersistedState {
+    /// Keyed by the SHA-256 of the token (base64url): the file cannot be used to sign in.
+    refresh_tokens: HashMap<String, RefreshGrant>,
+}
+
+fn token_hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The sandbox's shared state, behind an `Arc` in the router.
@@ -73,12 +99,21 @@ pub struct SandboxState {
     tenant: RwLock<Tenant>,
     base_url: OnceLock<String>,
     device_codes: Mutex<HashMap<String, DeviceCode>>,
+    /// Keyed by [`token_hash`], as a token service stores them.
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
 }
 
 impl SandboxState {
     /// New state for `tenant`.
     pub fn new(tenant: Tenant, options: SandboxOptions) -> Self {
+        let now = Utc::now();
+        let mut refresh_tokens = options
+            .state_file
+            .as_deref()
+            .map(load_state)
+            .unwrap_or_default()
+            .refresh_tokens;
+        refresh_tokens.retain(|_, grant| now - grant.issued_at < REFRESH_TOKEN_INACTIVITY);
         Self {
             options,
             clock: Clock::default(),
@@ -86,7 +121,7 @@ impl SandboxState {
             tenant: RwLock::new(tenant),
             base_url: OnceLock::new(),
             device_codes: Mutex::default(),
-            refresh_tokens: Mutex::default(),
+            refresh_tokens: Mutex::new(refresh_tokens),
         }
     }
 
@@ -113,10 +148,99 @@ impl SandboxState {
         self.device_codes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Issued refresh tokens, keyed by the token itself.
-    pub fn refresh_tokens(&self) -> MutexGuard<'_, HashMap<String, RefreshGrant>> {
+    fn refresh_tokens(&self) -> MutexGuard<'_, HashMap<String, RefreshGrant>> {
         self.refresh_tokens
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What an issued refresh token stands for.
+    pub fn refresh_grant(&self, token: &str) -> Option<RefreshGrant> {
+        self.refresh_tokens().get(&token_hash(token)).cloned()
+    }
+
+    /// Records a newly issued refresh token.
+    pub fn remember_refresh_token(&self, token: &str, grant: RefreshGrant) {
+        let mut tokens = self.refresh_tokens();
+        tokens.insert(token_hash(token), grant);
+        self.save(&tokens);
+    }
+
+    fn save(&self, tokens: &HashMap<String, RefreshGrant>) {
+        let Some(path) = &self.options.state_file else {
+            return;
+        };
+        let state = PersistedState {
+            refresh_tokens: tokens.clone(),
+        };
+        let write = || -> std::io::Result<()> {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let temp = path.with_extension("tmp");
+            std::fs::write(
+                &temp,
+                serde_json::to_vec(&state).map_err(std::io::Error::other)?,
+            )?;
+            std::fs::rename(&temp, path)
+        };
+        if let Err(e) = write() {
+            tracing::warn!(path = %path.display(), error = %e, "could not save the sandbox state");
+        }
+    }
+}
+
+fn load_state(path: &Path) -> PersistedState {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!(path = %path.display(), error = %e, "ignoring an unreadable sandbox state file");
+            PersistedState::default()
+        }),
+        Err(_) => PersistedState::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_survive_a_restart_as_hashes_only() {
+        let dir =
+            std::env::temp_dir().join(format!("latchkey-sandbox-state-{}", uuid::Uuid::new_v4()));
+        let options = SandboxOptions {
+            state_file: Some(dir.join("state.json")),
+            ..SandboxOptions::default()
+        };
+        let grant = |issued_at| RefreshGrant {
+            user_id: "u".into(),
+            client_id: "c".into(),
+            amr: vec!["pwd".into()],
+            revoked: false,
+            issued_at,
+        };
+        let first = SandboxState::new(Tenant::demo(Utc::now()), options.clone());
+        first.remember_refresh_token("fresh-token", grant(Utc::now()));
+        first.remember_refresh_token(
+            "stale-token",
+            grant(Utc::now() - chrono::Duration::days(91)),
+        );
+        let file = std::fs::read_to_string(dir.join("state.json")).unwrap();
+        assert!(
+            !file.contains("fresh-token"),
+            "the file must not hold usable tokens: {file}"
+        );
+
+        let second = SandboxState::new(Tenant::demo(Utc::now()), options);
+        assert_eq!(
+            second.refresh_grant("fresh-token").map(|g| g.user_id),
+            Some("u".into())
+        );
+        assert!(
+            second.refresh_grant("stale-token").is_none(),
+            "inactive tokens are forgotten"
+        );
+        assert!(second.refresh_grant("never-issued").is_none());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -2,6 +2,7 @@
 // eligible groups, and find the refresh token in the Secret Service and nowhere else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -10,6 +11,7 @@ import {
   clearSecrets,
   filesContaining,
   isTestIdShown,
+  appPath,
   logDir,
   parseCountdown,
   pollUntil,
@@ -160,4 +162,41 @@ test('sign in to the embedded sandbox with the device code and list eligible gro
     [],
     'the refresh token must not appear in any file under the scratch HOME (the keyring file is encrypted) or in the logs',
   );
+
+  // --- the sign-in notification reached the notification daemon ----------------------------
+  // dunst lists a notification in its history once it is closed.
+  execFileSync('dunstctl', ['close-all']);
+  const history = JSON.parse(execFileSync('dunstctl', ['history'], { encoding: 'utf8' }));
+  const summaries = history.data.flat().map((n) => n.summary?.data ?? '');
+  assert.ok(
+    summaries.some((s) => s.includes('Signed in as Ada Okafor')),
+    `expected a "Signed in as Ada Okafor" notification; dunst saw ${JSON.stringify(summaries)}`,
+  );
+});
+
+test('a restart resumes the session from the keyring, and a second launch hands over to the first', { timeout: 180_000 }, async () => {
+  // Runs after the sign-in test: the refresh token it stored is in the Secret Service.
+  assert.equal(secretItems({ service: 'latchkey' }).length, 1, 'the previous test should have left one stored session');
+
+  await withSession({ name: 'restart' }, async ({ browser, appPid }) => {
+    await waitForText(browser, 'account-name', (t) => t.includes('Ada Okafor'), {
+      timeout: 30_000,
+      why: 'to resume as Ada without a new sign-in (refresh token from the keyring)',
+    });
+    assert.equal(await isTestIdShown(browser, 'sign-in-button'), false, 'no sign-in prompt after a restart');
+    const rows = await pollUntil(
+      () => groupRows(browser),
+      (r) => r.length === EXPECTED_GROUPS.length,
+      { timeout: 20_000, message: (r) => `expected Ada's ${EXPECTED_GROUPS.length} groups after the restart; saw ${JSON.stringify(r)}` },
+    );
+    assert.deepEqual(rows.map((g) => g.name), EXPECTED_GROUPS);
+
+    // A second launch must not start a second Latchkey: it hands over and exits.
+    const second = spawnSync(appPath(), [], { env: process.env, timeout: 20_000, encoding: 'utf8' });
+    assert.equal(second.error, undefined, `the second launch should exit by itself: ${second.error}`);
+    assert.equal(second.status, 0, `the second launch should exit 0; stderr: ${second.stderr?.slice(-2000)}`);
+    const pid = appPid();
+    assert.doesNotThrow(() => process.kill(pid, 0), `the first instance (pid ${pid}) should still run`);
+    assert.equal(await isTestIdShown(browser, 'account-name'), true, 'the first window should still show the app');
+  });
 });

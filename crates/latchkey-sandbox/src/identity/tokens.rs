@@ -97,18 +97,14 @@ pub(super) fn redeem_refresh_token(state: &SandboxState, form: &Form) -> Result<
         .get("scope")
         .ok_or_else(|| AadError::missing_parameter(now, "scope"))?;
     let scopes = ScopeRequest::parse(scope, now)?;
-    let grant = state
-        .refresh_tokens()
-        .get(presented)
-        .cloned()
-        .ok_or_else(|| {
-            AadError::bad_request(
-                now,
-                "invalid_grant",
-                9002313,
-                "Invalid request. Request is malformed or invalid.",
-            )
-        })?;
+    let grant = state.refresh_grant(presented).ok_or_else(|| {
+        AadError::bad_request(
+            now,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )
+    })?;
     if grant.revoked {
         return Err(AadError::bad_request(
             now,
@@ -200,13 +196,14 @@ fn mint(state: &SandboxState, sign_in: &SignIn, scopes: &ScopeRequest, form: &Fo
     });
     if scopes.offline_access {
         let refresh = token::opaque(48);
-        state.refresh_tokens().insert(
-            refresh.clone(),
+        state.remember_refresh_token(
+            &refresh,
             RefreshGrant {
                 user_id: user.id.clone(),
                 client_id: sign_in.client_id.clone(),
                 amr: sign_in.amr.clone(),
                 revoked: false,
+                issued_at: now,
             },
         );
         body["refresh_token"] = Value::String(refresh);

@@ -29,6 +29,8 @@ pub struct Harness {
     pub store: Arc<dyn SecretStore>,
     pub accounts_path: PathBuf,
     pub client_id: String,
+    /// Overrides the environment name stored accounts are keyed by (the app uses `sandbox`).
+    pub environment: Option<String>,
 }
 
 impl Harness {
@@ -40,13 +42,17 @@ impl Harness {
             store: Arc::new(MemoryStore::default()),
             accounts_path: dir.join("accounts.json"),
             client_id: DEMO_CLIENT_ID.to_owned(),
+            environment: None,
         }
     }
 
     pub fn latchkey(&self) -> Arc<Latchkey> {
-        let endpoints =
+        let mut endpoints =
             Endpoints::single_host(self.sandbox.base_url(), "organizations", &self.client_id)
                 .unwrap();
+        if let Some(environment) = &self.environment {
+            endpoints.environment = environment.clone();
+        }
         Latchkey::new(LatchkeyConfig {
             tenant: TenantInfo {
                 kind: TenantKind::Sandbox,
