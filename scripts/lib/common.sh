@@ -41,7 +41,7 @@ LK_APT_BUILD=(
 # Run it headless and test it (Xvfb, session bus, keyring, notifications, WebDriver).
 LK_APT_TEST=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring libsecret-tools
-  keyutils xdotool imagemagick chromium libnotify-bin curl procps
+  keyutils xdotool xclip imagemagick chromium libnotify-bin curl procps
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -80,15 +80,7 @@ async fn device_code_sign_in_stores_the_refresh_token_and_restores_the_session()
     );
 
     // A second app start resumes silently from the stored refresh token.
-    let again = harness.latchkey();
-    again.restore().await;
-    assert!(
-        is_signed_in(&again.snapshot().session),
-        "{:?}; accounts: {:?}",
-        again.snapshot().session,
-        std::fs::read_to_string(&harness.accounts_path)
-    );
-    assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
+    let again = restart_expecting_ada(&harness).await;
 
     // Sign-out removes the refresh token and the account.
     again.sign_out().await.unwrap();
@@ -258,14 +250,6 @@ async fn a_restarted_sandbox_with_a_state_file_keeps_the_session() {
         first_url,
         "a new port, as at every app start"
     );
-    let again = harness.latchkey();
-    again.restore().await;
-    assert!(
-        is_signed_in(&again.snapshot().session),
-        "{:?}; accounts: {:?}",
-        again.snapshot().session,
-        std::fs::read_to_string(&harness.accounts_path)
-    );
-    assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
+    restart_expecting_ada(&harness).await;
     std::fs::remove_dir_all(state_dir).unwrap();
 }

@@ -38,6 +38,12 @@ const EXPECTED_GROUPS = [
 // Polling every 5 s (the device-code interval) plus a Graph call on a debug build.
 const SIGN_IN_TIMEOUT = 25_000;
 
+/** The X clipboard's text ('' while nothing owns the selection). */
+function readClipboard() {
+  const out = spawnSync('xclip', ['-selection', 'clipboard', '-o'], { encoding: 'utf8', timeout: 5_000 });
+  return out.status === 0 ? out.stdout.trim() : '';
+}
+
 /** Rows of the groups list, read in one go from the DOM. */
 async function groupRows(browser) {
   return browser.execute(() => {
@@ -93,6 +99,19 @@ test('sign in to the embedded sandbox with the device code and list eligible gro
       },
     );
     assert.ok(parseCountdown(laterLeft) > 0, `time left should still be positive, got ${JSON.stringify(laterLeft)}`);
+
+    // --- Copy puts the code on the clipboard; Open browser opens the page without an error -------
+    await (await waitForTestId(browser, 'copy-code', { why: 'a Copy code button next to the code' })).click();
+    const clipboard = await pollUntil(
+      () => readClipboard(),
+      (text) => text === userCode,
+      { timeout: 5_000, message: (text) => `expected the clipboard to hold ${userCode}, it holds ${JSON.stringify(text)}` },
+    );
+    assert.equal(clipboard, userCode);
+    // The rig sets BROWSER=true, so "opening" succeeds without starting a real browser.
+    await (await waitForTestId(browser, 'open-browser', { why: 'an Open browser button' })).click();
+    await sleep(500);
+    assert.equal(await isTestIdShown(browser, 'device-code-error'), false, 'opening the browser should not show an error');
 
     // --- a careless user types a wrong code first ---------------------------------------------
     const wrong = await submitDeviceLogin(verificationUri, { userCode: 'ZZZZZZZZZ', loginHint: ADA, decision: 'approve' });

@@ -149,3 +149,18 @@ pub async fn sign_in(latchkey: &Arc<Latchkey>, upn: &str) {
     approve(&prompt.verification_uri, &prompt.user_code, upn).await;
     wait_for(latchkey, "signed in", is_signed_in).await;
 }
+
+/// A new app start against the same store and accounts file: it must resume `ADA` silently
+/// and list her five groups.
+pub async fn restart_expecting_ada(harness: &Harness) -> Arc<Latchkey> {
+    let again = harness.latchkey();
+    again.restore().await;
+    assert!(
+        is_signed_in(&again.snapshot().session),
+        "{:?}; accounts: {:?}",
+        again.snapshot().session,
+        std::fs::read_to_string(&harness.accounts_path)
+    );
+    assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
+    again
+}
