@@ -9,6 +9,7 @@ pub mod graph;
 mod html;
 pub mod identity;
 pub mod iso_duration;
+pub mod pim;
 pub mod state;
 pub mod tenant;
 pub mod token;

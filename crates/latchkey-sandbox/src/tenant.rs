@@ -22,6 +22,8 @@ pub enum TenantError {
     BadDuration(String),
     #[error("duplicate {kind} '{key}' in the tenant file")]
     Duplicate { kind: &'static str, key: String },
+    #[error("policy '{policy}': '{rule}' is not a rule (use Justification, Ticketing or MultiFactorAuthentication)")]
+    UnknownRule { policy: String, rule: String },
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +38,78 @@ struct TenantFile {
     groups: Vec<GroupRecord>,
     #[serde(default)]
     group_eligibilities: Vec<GroupEligibilityRecord>,
+    #[serde(default)]
+    policies: Vec<PolicyRecord>,
+    #[serde(default)]
+    default_group_policy: Option<String>,
+    #[serde(default)]
+    group_policies: Vec<GroupPolicyRecord>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PolicyRecord {
+    key: String,
+    max_duration: String,
+    #[serde(default)]
+    require: Vec<String>,
+    #[serde(default)]
+    authentication_context: Option<String>,
+    #[serde(default)]
+    approval: Option<ApprovalRecord>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApprovalRecord {
+    approvers: Vec<String>,
+    #[serde(default)]
+    approver_justification_required: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GroupPolicyRecord {
+    group: String,
+    access_id: String,
+    policy: String,
+}
+
+/// A PIM policy (role settings) for activations: the end-user rules of Graph's
+/// `unifiedRoleManagementPolicy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// A GUID derived from the key, stable across restarts.
+    pub guid: String,
+    pub key: String,
+    /// `Expiration_EndUser_Assignment.maximumDuration`.
+    pub max_duration: chrono::Duration,
+    /// `Enablement_EndUser_Assignment.enabledRules` contains `Justification`.
+    pub require_justification: bool,
+    /// ... contains `Ticketing`.
+    pub require_ticket: bool,
+    /// ... contains `MultiFactorAuthentication`.
+    pub require_mfa: bool,
+    /// `AuthenticationContext_EndUser_Assignment.claimValue` when enabled.
+    pub authentication_context: Option<String>,
+    /// `Approval_EndUser_Assignment` when approval is required.
+    pub approval: Option<ApprovalPolicy>,
+}
+
+/// Who approves (single stage, 24-hour timeout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalPolicy {
+    /// User object ids.
+    pub approvers: Vec<String>,
+    pub approver_justification_required: bool,
+}
+
+/// Which policy governs a group's member or owner activations.
+#[derive(Debug, Clone)]
+pub struct GroupPolicy {
+    pub group_id: String,
+    pub access_id: String,
+    pub policy_key: String,
 }
 
 /// The tenant's identity.
@@ -137,6 +211,37 @@ pub struct Tenant {
     pub users: Vec<User>,
     pub groups: Vec<Group>,
     pub group_eligibilities: Vec<GroupEligibility>,
+    pub policies: Vec<Policy>,
+    pub default_group_policy: Policy,
+    pub group_policies: Vec<GroupPolicy>,
+}
+
+/// Entra's default role setting when a file names none: 8 hours, justification.
+fn builtin_default_policy() -> Policy {
+    Policy {
+        guid: guid_from("default"),
+        key: "default".to_owned(),
+        max_duration: chrono::Duration::hours(8),
+        require_justification: true,
+        require_ticket: false,
+        require_mfa: false,
+        authentication_context: None,
+        approval: None,
+    }
+}
+
+/// A GUID-shaped id derived from text, so ids stay stable across restarts.
+fn guid_from(text: &str) -> String {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(text.as_bytes());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        u32::from_be_bytes([h[0], h[1], h[2], h[3]]),
+        u16::from_be_bytes([h[4], h[5]]),
+        u16::from_be_bytes([h[6], h[7]]) & 0x0fff,
+        u16::from_be_bytes([h[8], h[9]]) & 0x0fff,
+        u64::from_be_bytes([0, 0, h[10], h[11], h[12], h[13], h[14], h[15]])
+    )
 }
 
 impl Tenant {
@@ -185,7 +290,51 @@ impl Tenant {
                 end: resolve(&record.end)?,
             });
         }
+        let mut policies = Vec::with_capacity(file.policies.len());
+        for record in &file.policies {
+            let policy = policy_from(record, &users)?;
+            if policies.iter().any(|p: &Policy| p.key == policy.key) {
+                return Err(TenantError::Duplicate {
+                    kind: "policy",
+                    key: policy.key,
+                });
+            }
+            policies.push(policy);
+        }
+        let find_policy = |key: &str| {
+            policies
+                .iter()
+                .find(|p| p.key == key)
+                .cloned()
+                .ok_or_else(|| TenantError::UnknownReference {
+                    kind: "policy",
+                    key: key.to_owned(),
+                })
+        };
+        let default_group_policy = match &file.default_group_policy {
+            Some(key) => find_policy(key)?,
+            None => builtin_default_policy(),
+        };
+        let mut group_policies = Vec::with_capacity(file.group_policies.len());
+        for record in &file.group_policies {
+            let group =
+                groups
+                    .get(record.group.as_str())
+                    .ok_or_else(|| TenantError::UnknownReference {
+                        kind: "group",
+                        key: record.group.clone(),
+                    })?;
+            find_policy(&record.policy)?;
+            group_policies.push(GroupPolicy {
+                group_id: group.id.clone(),
+                access_id: record.access_id.to_ascii_lowercase(),
+                policy_key: record.policy.clone(),
+            });
+        }
         Ok(Tenant {
+            policies,
+            default_group_policy,
+            group_policies,
             info: file.tenant,
             applications: file.applications,
             users: file
@@ -239,12 +388,76 @@ impl Tenant {
         self.groups.iter().find(|g| g.id.eq_ignore_ascii_case(id))
     }
 
+    /// The policy for activating `access_id` (member/owner) of a group.
+    pub fn group_policy(&self, group_id: &str, access_id: &str) -> &Policy {
+        self.group_policies
+            .iter()
+            .find(|gp| {
+                gp.group_id.eq_ignore_ascii_case(group_id)
+                    && gp.access_id.eq_ignore_ascii_case(access_id)
+            })
+            .and_then(|gp| self.policies.iter().find(|p| p.key == gp.policy_key))
+            .unwrap_or(&self.default_group_policy)
+    }
+
     /// Finds an app registration by client id.
     pub fn application(&self, client_id: &str) -> Option<&Application> {
         self.applications
             .iter()
             .find(|a| a.client_id.eq_ignore_ascii_case(client_id.trim()))
     }
+}
+
+fn policy_from(
+    record: &PolicyRecord,
+    users: &HashMap<&str, &UserRecord>,
+) -> Result<Policy, TenantError> {
+    let max_duration = iso_duration::parse(&record.max_duration)
+        .filter(|d| *d > chrono::Duration::zero())
+        .ok_or_else(|| TenantError::BadDuration(record.max_duration.clone()))?;
+    let mut policy = Policy {
+        guid: guid_from(&record.key),
+        key: record.key.clone(),
+        max_duration,
+        require_justification: false,
+        require_ticket: false,
+        require_mfa: false,
+        authentication_context: record.authentication_context.clone(),
+        approval: None,
+    };
+    for rule in &record.require {
+        match rule.to_ascii_lowercase().as_str() {
+            "justification" => policy.require_justification = true,
+            "ticketing" => policy.require_ticket = true,
+            "multifactorauthentication" => policy.require_mfa = true,
+            _ => {
+                return Err(TenantError::UnknownRule {
+                    policy: record.key.clone(),
+                    rule: rule.clone(),
+                })
+            }
+        }
+    }
+    if let Some(approval) = &record.approval {
+        let approvers = approval
+            .approvers
+            .iter()
+            .map(|key| {
+                users
+                    .get(key.as_str())
+                    .map(|u| u.id.clone())
+                    .ok_or_else(|| TenantError::UnknownReference {
+                        kind: "user",
+                        key: key.clone(),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        policy.approval = Some(ApprovalPolicy {
+            approvers,
+            approver_justification_required: approval.approver_justification_required,
+        });
+    }
+    Ok(policy)
 }
 
 fn unique_by_key<'a, T>(
@@ -288,6 +501,22 @@ mod tests {
         assert!(adas
             .iter()
             .any(|e| e.end.is_none() && e.access_id == "owner"));
+
+        let prod_db = tenant
+            .groups
+            .iter()
+            .find(|g| g.display_name == "Prod DB Admins")
+            .unwrap();
+        let policy = tenant.group_policy(&prod_db.id, "Member");
+        assert_eq!(policy.max_duration, chrono::Duration::hours(4));
+        assert!(policy.require_ticket && policy.require_justification && !policy.require_mfa);
+        assert_eq!(policy.approval.as_ref().unwrap().approvers.len(), 2);
+        assert_eq!(tenant.group_policy(&prod_db.id, "owner").key, "standard");
+        assert_eq!(
+            policy.guid,
+            guid_from("production-db"),
+            "stable across loads"
+        );
     }
 
     #[test]
