@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
+use crate::pim::Pim;
 use crate::tenant::Tenant;
 use crate::token::TokenSigner;
 
@@ -101,6 +102,7 @@ pub struct SandboxState {
     device_codes: Mutex<HashMap<String, DeviceCode>>,
     /// Keyed by [`token_hash`], as a token service stores them.
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    pim: Mutex<Pim>,
 }
 
 impl SandboxState {
@@ -122,6 +124,7 @@ impl SandboxState {
             base_url: OnceLock::new(),
             device_codes: Mutex::default(),
             refresh_tokens: Mutex::new(refresh_tokens),
+            pim: Mutex::default(),
         }
     }
 
@@ -146,6 +149,13 @@ impl SandboxState {
     /// Pending device codes, keyed by `device_code`.
     pub fn device_codes(&self) -> MutexGuard<'_, HashMap<String, DeviceCode>> {
         self.device_codes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// PIM requests and activations, swept up to the current virtual time.
+    pub fn pim(&self) -> MutexGuard<'_, Pim> {
+        let mut pim = self.pim.lock().unwrap_or_else(|e| e.into_inner());
+        pim.sweep(self.clock.now());
+        pim
     }
 
     fn refresh_tokens(&self) -> MutexGuard<'_, HashMap<String, RefreshGrant>> {

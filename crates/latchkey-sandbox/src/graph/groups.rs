@@ -1,13 +1,14 @@
-//! PIM for Groups: `/identityGovernance/privilegedAccess/group/…`.
+//! PIM for Groups: `/identityGovernance/privilegedAccess/group/…` — eligibility and assignment
+//! instances here, requests and approvals in `group_requests`.
 
 use axum::http::Method;
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::error::GraphError;
-use super::odata::EntityType;
-use super::{collection, require_method, require_scope, timestamp, GraphRequest};
-use crate::tenant::{Group, User};
+use super::odata::{EntityType, Segment};
+use super::{collection, group_requests, require_method, require_scope, timestamp, GraphRequest};
+use crate::tenant::{Group, Tenant, User};
 
 const ELIGIBILITY_INSTANCE: EntityType = EntityType {
     name: "microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
@@ -24,6 +25,22 @@ const ELIGIBILITY_INSTANCE: EntityType = EntityType {
     navigations: &["group", "principal"],
 };
 
+const ASSIGNMENT_INSTANCE: EntityType = EntityType {
+    name: "microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
+    properties: &[
+        "id",
+        "startDateTime",
+        "endDateTime",
+        "accessId",
+        "principalId",
+        "memberType",
+        "assignmentType",
+        "groupId",
+        "assignmentScheduleId",
+    ],
+    navigations: &["group", "principal", "activatedUsing"],
+};
+
 /// Dispatches the paths this module owns; `None` when the path is not ours.
 pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, GraphError>> {
     let s = &request.segments;
@@ -34,17 +51,71 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     {
         return None;
     }
-    match &s[3..] {
-        [collection, function]
-            if collection.is("eligibilityScheduleInstances")
-                && function.is("filterByCurrentUser") =>
-        {
-            Some(my_eligibility_instances(request, function.arg("on")))
+    let by_user = |f: &Segment| f.is("filterByCurrentUser") && f.args.is_some();
+    Some(match &s[3..] {
+        [c, f] if c.is("eligibilityScheduleInstances") && by_user(f) => {
+            my_eligibility_instances(request, f.arg("on"))
         }
-        _ => None,
+        [c, f] if c.is("assignmentScheduleInstances") && by_user(f) => {
+            my_assignment_instances(request, f.arg("on"))
+        }
+        [c] if c.is("assignmentScheduleRequests") => group_requests::create(request),
+        [c, f] if c.is("assignmentScheduleRequests") && by_user(f) => {
+            group_requests::mine(request, f.arg("on"))
+        }
+        [c, id] if c.is("assignmentScheduleRequests") => group_requests::get(request, &id.name),
+        [c, id, cancel] if c.is("assignmentScheduleRequests") && cancel.is("cancel") => {
+            group_requests::cancel(request, &id.name)
+        }
+        [c, id, rest @ ..] if c.is("assignmentApprovals") => {
+            group_requests::approval(request, &id.name, rest)
+        }
+        _ => return None,
+    })
+}
+
+fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
+    match on {
+        Some(on) if on.eq_ignore_ascii_case("principal") => Ok(()),
+        Some(other) => Err(GraphError::bad_request(format!(
+            "The parameter 'on' has an unsupported value '{other}'. Supported: 'principal'."
+        ))),
+        None => Err(GraphError::bad_request(
+            "The parameter 'on' of function 'filterByCurrentUser' is required.",
+        )),
     }
 }
 
+/// Adds the `$expand`ed `group` and `principal` to an instance.
+fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Value) {
+    // `$expand=group` needs a permission to read groups; without one Graph leaves it out,
+    // which is the "null group" that field reports describe.
+    let can_read_groups = request.caller.has_any_scope(&[
+        "Group.Read.All",
+        "GroupMember.Read.All",
+        "Directory.Read.All",
+    ]);
+    if let Some(expand) = request.query.expands("group") {
+        let group = tenant
+            .group(item["groupId"].as_str().unwrap_or_default())
+            .filter(|_| can_read_groups)
+            .map(|g| super::odata::project(group_json(g), expand.select.as_deref(), &[]));
+        item["group"] = group.unwrap_or(Value::Null);
+    }
+    if let Some(expand) = request.query.expands("principal") {
+        let principal = tenant
+            .user(item["principalId"].as_str().unwrap_or_default())
+            .map(|u| super::odata::project(user_json(u), expand.select.as_deref(), &[]));
+        item["principal"] = principal.unwrap_or(Value::Null);
+    }
+}
+
+fn sorted_by_id(mut items: Vec<Value>) -> Vec<Value> {
+    items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    items
+}
+
+/// `GET …/eligibilityScheduleInstances/filterByCurrentUser(on='principal')`
 fn my_eligibility_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
@@ -59,30 +130,11 @@ fn my_eligibility_instances(
             "PrivilegedAccess.ReadWrite.AzureADGroup",
         ],
     )?;
-    match on {
-        Some(on) if on.eq_ignore_ascii_case("principal") => {}
-        Some(other) => {
-            return Err(GraphError::bad_request(format!(
-                "The parameter 'on' has an unsupported value '{other}'. Supported: 'principal'."
-            )))
-        }
-        None => {
-            return Err(GraphError::bad_request(
-                "The parameter 'on' of function 'filterByCurrentUser' is required.",
-            ))
-        }
-    }
+    require_principal(on)?;
     request.query.validate(&ELIGIBILITY_INSTANCE)?;
-    // `$expand=group` needs a permission to read groups; without one Graph leaves it out,
-    // which is the "null group" that field reports describe.
-    let can_read_groups = request.caller.has_any_scope(&[
-        "Group.Read.All",
-        "GroupMember.Read.All",
-        "Directory.Read.All",
-    ]);
     let now = request.state.clock.now();
     let tenant = request.state.tenant();
-    let mut items: Vec<Value> = tenant
+    let items = tenant
         .group_eligibilities
         .iter()
         .filter(|e| e.principal_id.eq_ignore_ascii_case(&request.caller.oid))
@@ -99,27 +151,63 @@ fn my_eligibility_instances(
                 "groupId": e.group_id,
                 "eligibilityScheduleId": e.id,
             });
-            if let Some(expand) = request.query.expands("group") {
-                let group = tenant
-                    .group(&e.group_id)
-                    .filter(|_| can_read_groups)
-                    .map(|g| super::odata::project(group_json(g), expand.select.as_deref(), &[]));
-                item["group"] = group.unwrap_or(Value::Null);
-            }
-            if let Some(expand) = request.query.expands("principal") {
-                let principal = tenant
-                    .user(&e.principal_id)
-                    .map(|u| super::odata::project(user_json(u), expand.select.as_deref(), &[]));
-                item["principal"] = principal.unwrap_or(Value::Null);
-            }
+            expand(request, &tenant, &mut item);
             item
         })
         .collect();
-    items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     Ok(collection(
         request,
         "Collection(microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance)",
-        items,
+        sorted_by_id(items),
+        &["group", "principal"],
+    ))
+}
+
+/// `GET …/assignmentScheduleInstances/filterByCurrentUser(on='principal')`: what is active now.
+fn my_assignment_instances(
+    request: &GraphRequest<'_>,
+    on: Option<&str>,
+) -> Result<Response, GraphError> {
+    require_method(request, Method::GET)?;
+    require_scope(
+        request,
+        &[
+            "PrivilegedAssignmentSchedule.Read.AzureADGroup",
+            "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+            "PrivilegedAccess.Read.AzureADGroup",
+            "PrivilegedAccess.ReadWrite.AzureADGroup",
+        ],
+    )?;
+    require_principal(on)?;
+    request.query.validate(&ASSIGNMENT_INSTANCE)?;
+    let tenant = request.state.tenant();
+    let items = request
+        .state
+        .pim()
+        .activations
+        .iter()
+        .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
+        .map(|a| {
+            let mut item = json!({
+                "@odata.type": "#microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
+                "id": a.id,
+                "startDateTime": timestamp(a.start),
+                "endDateTime": timestamp(a.end),
+                "accessId": a.target.access_id,
+                "principalId": a.principal_id,
+                "memberType": "Direct",
+                "assignmentType": "Activated",
+                "groupId": a.target.group_id,
+                "assignmentScheduleId": a.id,
+            });
+            expand(request, &tenant, &mut item);
+            item
+        })
+        .collect();
+    Ok(collection(
+        request,
+        "Collection(microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance)",
+        sorted_by_id(items),
         &["group", "principal"],
     ))
 }

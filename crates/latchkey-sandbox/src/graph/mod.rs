@@ -4,8 +4,10 @@
 //! percent-encoded forms are the same route).
 
 pub mod error;
+mod group_requests;
 mod groups;
 pub mod odata;
+mod pim_json;
 
 use std::sync::Arc;
 
@@ -105,7 +107,7 @@ fn serve(
 }
 
 /// Graph answers an unknown path with 400 and the first segment it could not resolve.
-fn not_found(segments: &[Segment]) -> GraphError {
+pub(crate) fn not_found(segments: &[Segment]) -> GraphError {
     let name = segments
         .first()
         .map(|s| s.name.as_str())
