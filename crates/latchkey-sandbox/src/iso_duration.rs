@@ -48,6 +48,30 @@ pub fn parse(text: &str) -> Option<Duration> {
     Some(if negative { -duration } else { duration })
 }
 
+/// Formats a positive duration as Graph does (`PT8H`, `PT1H30M`, `P1DT2H`).
+pub fn format(duration: Duration) -> String {
+    let total = duration.num_seconds().max(0);
+    let (days, rest) = (total / 86_400, total % 86_400);
+    let (hours, rest) = (rest / 3_600, rest % 3_600);
+    let (minutes, seconds) = (rest / 60, rest % 60);
+    let mut out = String::from("P");
+    if days > 0 {
+        out.push_str(&format!("{days}D"));
+    }
+    if hours + minutes + seconds > 0 || days == 0 {
+        out.push('T');
+        for (value, unit) in [(hours, 'H'), (minutes, 'M'), (seconds, 'S')] {
+            if value > 0 {
+                out.push_str(&format!("{value}{unit}"));
+            }
+        }
+        if out.ends_with('T') {
+            out.push_str("0S");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +86,13 @@ mod tests {
         assert_eq!(parse("P1DT1H"), Some(Duration::hours(25)));
         assert_eq!(parse("PT1.5S"), Some(Duration::milliseconds(1500)));
         assert_eq!(parse("pt1h"), Some(Duration::hours(1)));
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        for text in ["PT8H", "PT1H30M", "P1DT2H", "PT45S", "P2D", "PT0S"] {
+            assert_eq!(format(parse(text).unwrap()), text);
+        }
     }
 
     #[test]

@@ -436,3 +436,58 @@ async fn scheduled_requests_can_be_canceled_and_unanswered_ones_time_out() {
         "expired, not pending"
     );
 }
+
+#[tokio::test]
+async fn policies_list_the_end_user_rules_and_need_the_scope_filter() {
+    let sandbox = sandbox().await;
+    let ada = sign_in(&sandbox, "ada@fabrikam.example").await;
+    let path = format!(
+        "/v1.0/policies/roleManagementPolicyAssignments?$filter=scopeId eq '{PROD_DB}' and scopeType eq 'Group' and roleDefinitionId eq 'member'&$expand=policy($expand=rules)"
+    );
+    let (status, body) = ada.get(&path).await;
+    assert_eq!(status, 200, "{body}");
+    let assignments = body["value"].as_array().unwrap();
+    assert_eq!(assignments.len(), 1, "filtered to the member policy");
+    let rules = assignments[0]["policy"]["rules"].as_array().unwrap();
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(
+        rule("Expiration_EndUser_Assignment")["maximumDuration"],
+        "PT4H"
+    );
+    assert_eq!(
+        rule("Enablement_EndUser_Assignment")["enabledRules"],
+        json!(["Justification", "Ticketing"])
+    );
+    let approval = rule("Approval_EndUser_Assignment")["setting"].clone();
+    assert_eq!(approval["isApprovalRequired"], true);
+    assert_eq!(
+        approval["approvalStages"][0]["primaryApprovers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        rule("AuthenticationContext_EndUser_Assignment")["isEnabled"],
+        false
+    );
+
+    let (_, both) = ada
+        .get(&format!("/v1.0/policies/roleManagementPolicyAssignments?$filter=scopeId eq '{K8S}' and scopeType eq 'Group'&$expand=policy"))
+        .await;
+    let both = both["value"].as_array().unwrap();
+    assert_eq!(both.len(), 2, "member and owner");
+    assert!(
+        both[0]["policy"].get("rules").is_none(),
+        "rules only with the nested $expand"
+    );
+
+    let (status, body) = ada
+        .get("/v1.0/policies/roleManagementPolicyAssignments")
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "BadRequest"),
+        "the scope filter is mandatory"
+    );
+}

@@ -8,6 +8,7 @@ mod group_requests;
 mod groups;
 pub mod odata;
 mod pim_json;
+mod policies;
 
 use std::sync::Arc;
 
@@ -103,7 +104,9 @@ fn serve(
         query: Query::parse(uri.query())?,
         body,
     };
-    groups::route(&request).unwrap_or_else(|| Err(not_found(&request.segments)))
+    groups::route(&request)
+        .or_else(|| policies::route(&request))
+        .unwrap_or_else(|| Err(not_found(&request.segments)))
 }
 
 /// Graph answers an unknown path with 400 and the first segment it could not resolve.

@@ -77,6 +77,8 @@ pub fn segments(path: &str) -> Result<Vec<Segment>, GraphError> {
 pub struct Expand {
     pub property: String,
     pub select: Option<Vec<String>>,
+    /// Nested `$expand`, e.g. `policy($expand=rules)`.
+    pub expand: Vec<Expand>,
 }
 
 /// A comparison in `$filter`.
@@ -228,6 +230,7 @@ fn parse_expand(value: &str) -> Result<Vec<Expand>, GraphError> {
                     }
                 };
                 let mut select = None;
+                let mut nested = Vec::new();
                 // Nested options are separated by ';' in OData, e.g. `group($select=id,displayName)`.
                 for option in options
                     .into_iter()
@@ -241,6 +244,9 @@ fn parse_expand(value: &str) -> Result<Vec<Expand>, GraphError> {
                         Some((key, val)) if key.trim().eq_ignore_ascii_case("$select") => {
                             select = Some(split_list(val));
                         }
+                        Some((key, val)) if key.trim().eq_ignore_ascii_case("$expand") => {
+                            nested = parse_expand(val)?;
+                        }
                         _ => {
                             return Err(GraphError::bad_request(format!(
                                 "Parsing OData Select and Expand failed: '{option}' is not supported inside $expand."
@@ -251,6 +257,7 @@ fn parse_expand(value: &str) -> Result<Vec<Expand>, GraphError> {
                 items.push(Expand {
                     property: property.to_owned(),
                     select,
+                    expand: nested,
                 });
                 continue;
             }
@@ -393,6 +400,12 @@ mod tests {
         assert_eq!(q.filter.len(), 2);
         assert_eq!(q.filter[1].value, "a and b");
         assert_eq!(q.top, Some(5));
+        let q = Query::parse(Some("$expand=policy($expand=rules($select=id))")).unwrap();
+        assert_eq!(q.expand[0].expand[0].property, "rules");
+        assert_eq!(
+            q.expand[0].expand[0].select.as_deref(),
+            Some(&["id".to_owned()][..])
+        );
         assert!(Query::parse(Some("$frobnicate=1")).is_err());
         assert!(Query::parse(Some("$filter=status gt 'x'")).is_err());
         assert!(Query::parse(Some("$top=many")).is_err());

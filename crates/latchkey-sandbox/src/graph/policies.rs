@@ -1,0 +1,202 @@
+//! PIM policies (role settings): `/policies/roleManagementPolicyAssignments`, with the
+//! mandatory `scopeId`/`scopeType` filter and `$expand=policy($expand=rules)`.
+
+use axum::http::Method;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::error::GraphError;
+use super::odata::EntityType;
+use super::{collection, require_method, require_scope, GraphRequest};
+use crate::iso_duration;
+use crate::tenant::Policy;
+
+const ASSIGNMENT: EntityType = EntityType {
+    name: "microsoft.graph.unifiedRoleManagementPolicyAssignment",
+    properties: &["id", "policyId", "scopeId", "scopeType", "roleDefinitionId"],
+    navigations: &["policy"],
+};
+
+/// Dispatches the paths this module owns; `None` when the path is not ours.
+pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, GraphError>> {
+    match request.segments.as_slice() {
+        [p, a] if p.is("policies") && a.is("roleManagementPolicyAssignments") => {
+            Some(assignments(request))
+        }
+        _ => None,
+    }
+}
+
+fn filter_value<'q>(request: &'q GraphRequest<'_>, property: &str) -> Option<&'q str> {
+    request
+        .query
+        .filter
+        .iter()
+        .find(|c| c.equal && c.property.eq_ignore_ascii_case(property))
+        .map(|c| c.value.as_str())
+}
+
+fn assignments(request: &GraphRequest<'_>) -> Result<Response, GraphError> {
+    require_method(request, Method::GET)?;
+    request.query.validate(&ASSIGNMENT)?;
+    let (Some(scope_id), Some(scope_type)) = (
+        filter_value(request, "scopeId"),
+        filter_value(request, "scopeType"),
+    ) else {
+        return Err(GraphError::bad_request(
+            "The filter on scopeId and scopeType is required for roleManagementPolicyAssignments.",
+        ));
+    };
+    let items = if scope_type.eq_ignore_ascii_case("Group") {
+        require_scope(
+            request,
+            &[
+                "RoleManagementPolicy.Read.AzureADGroup",
+                "RoleManagementPolicy.ReadWrite.AzureADGroup",
+            ],
+        )?;
+        let tenant = request.state.tenant();
+        match tenant.group(scope_id) {
+            None => Vec::new(),
+            Some(group) => ["member", "owner"]
+                .into_iter()
+                .map(|access| {
+                    let policy = tenant.group_policy(&group.id, access);
+                    assignment_json(request, policy, &group.id, access)
+                })
+                .collect(),
+        }
+    } else {
+        // Directory-role policies arrive with directory roles.
+        Vec::new()
+    };
+    Ok(collection(
+        request,
+        "Collection(microsoft.graph.unifiedRoleManagementPolicyAssignment)",
+        items,
+        &["policy"],
+    ))
+}
+
+fn assignment_json(
+    request: &GraphRequest<'_>,
+    policy: &Policy,
+    group_id: &str,
+    access: &str,
+) -> Value {
+    let policy_id = format!("Group_{group_id}_{}", policy.guid);
+    let mut item = json!({
+        "id": format!("{policy_id}_{access}"),
+        "policyId": policy_id,
+        "scopeId": group_id,
+        "scopeType": "Group",
+        "roleDefinitionId": access,
+    });
+    if let Some(expand) = request.query.expands("policy") {
+        let mut body = json!({
+            "id": policy_id,
+            "displayName": "Group",
+            "description": "Group",
+            "isOrganizationDefault": false,
+            "scopeId": group_id,
+            "scopeType": "Group",
+            "lastModifiedDateTime": null,
+            "lastModifiedBy": null,
+        });
+        if expand
+            .expand
+            .iter()
+            .any(|e| e.property.eq_ignore_ascii_case("rules"))
+        {
+            body["rules"] = Value::Array(rules(policy));
+        }
+        item["policy"] = super::odata::project(body, expand.select.as_deref(), &["rules"]);
+    }
+    item
+}
+
+fn target(caller: &str, level: &str) -> Value {
+    json!({ "caller": caller, "operations": ["All"], "level": level,
+            "inheritableSettings": [], "enforcedSettings": [] })
+}
+
+/// The policy's rules, as Graph lists them (end-user rules plus the admin ones clients meet).
+fn rules(policy: &Policy) -> Vec<Value> {
+    let mut enabled = Vec::new();
+    if policy.require_mfa {
+        enabled.push("MultiFactorAuthentication");
+    }
+    if policy.require_justification {
+        enabled.push("Justification");
+    }
+    if policy.require_ticket {
+        enabled.push("Ticketing");
+    }
+    let approvers: Vec<Value> = policy
+        .approval
+        .iter()
+        .flat_map(|a| a.approvers.iter())
+        .map(|id| json!({ "@odata.type": "#microsoft.graph.singleUser", "userId": id, "description": null }))
+        .collect();
+    vec![
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": "Expiration_EndUser_Assignment",
+            "isExpirationRequired": true,
+            "maximumDuration": iso_duration::format(policy.max_duration),
+            "target": target("EndUser", "Assignment"),
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+            "id": "Enablement_EndUser_Assignment",
+            "enabledRules": enabled,
+            "target": target("EndUser", "Assignment"),
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule",
+            "id": "AuthenticationContext_EndUser_Assignment",
+            "isEnabled": policy.authentication_context.is_some(),
+            "claimValue": policy.authentication_context,
+            "target": target("EndUser", "Assignment"),
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
+            "id": "Approval_EndUser_Assignment",
+            "target": target("EndUser", "Assignment"),
+            "setting": {
+                "isApprovalRequired": policy.approval.is_some(),
+                "isApprovalRequiredForExtension": false,
+                "isRequestorJustificationRequired": true,
+                "approvalMode": if policy.approval.is_some() { "SingleStage" } else { "NoApproval" },
+                "approvalStages": [{
+                    "approvalStageTimeOutInDays": 1,
+                    "isApproverJustificationRequired": policy.approval.as_ref().is_some_and(|a| a.approver_justification_required),
+                    "escalationTimeInMinutes": 0,
+                    "isEscalationEnabled": false,
+                    "primaryApprovers": approvers,
+                    "escalationApprovers": [],
+                }],
+            },
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": "Expiration_Admin_Eligibility",
+            "isExpirationRequired": false,
+            "maximumDuration": "P365D",
+            "target": target("Admin", "Eligibility"),
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": "Expiration_Admin_Assignment",
+            "isExpirationRequired": false,
+            "maximumDuration": "P180D",
+            "target": target("Admin", "Assignment"),
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+            "id": "Enablement_Admin_Assignment",
+            "enabledRules": ["Justification"],
+            "target": target("Admin", "Assignment"),
+        }),
+    ]
+}
