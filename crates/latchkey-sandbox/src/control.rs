@@ -12,7 +12,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::graph::timestamp;
-use crate::iso_duration;
 use crate::state::SandboxState;
 
 /// Routes of the control API.
@@ -20,6 +19,7 @@ pub fn routes() -> Router<Arc<SandboxState>> {
     Router::new()
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/clock/advance", post(advance_clock))
+        .route("/_sandbox/faults", post(add_fault).delete(clear_faults))
 }
 
 async fn health(State(state): State<Arc<SandboxState>>) -> Response {
@@ -30,6 +30,27 @@ async fn health(State(state): State<Arc<SandboxState>>) -> Response {
         "now": timestamp(state.clock.now()),
     }))
     .into_response()
+}
+
+/// `POST /_sandbox/faults` with a [`crate::faults::Fault`] body.
+async fn add_fault(State(state): State<Arc<SandboxState>>, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<crate::faults::Fault>(&body) {
+        Ok(fault) => {
+            state.faults().push(fault);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": format!("expected {{\"method\",\"pathContains\",\"kind\",\"count\"}}: {e}") })),
+        )
+            .into_response(),
+    }
+}
+
+/// `DELETE /_sandbox/faults`
+async fn clear_faults(State(state): State<Arc<SandboxState>>) -> Response {
+    state.faults().clear();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(Deserialize)]

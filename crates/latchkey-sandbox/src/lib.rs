@@ -5,10 +5,10 @@
 
 pub mod clock;
 pub mod control;
+pub mod faults;
 pub mod graph;
 mod html;
 pub mod identity;
-pub mod iso_duration;
 pub mod pim;
 pub mod state;
 pub mod tenant;
@@ -32,9 +32,13 @@ pub const DEMO_CLIENT_ID: &str = "3c283852-3d99-4261-9837-92c6a96d53fd";
 
 /// The whole HTTP surface: identity, Graph and the control API.
 pub fn router(state: Arc<SandboxState>) -> Router {
+    let graph = graph::routes().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        faults::apply,
+    ));
     Router::new()
         .merge(identity::routes())
-        .merge(graph::routes())
+        .merge(graph)
         .merge(control::routes())
         .fallback(unknown_route)
         .with_state(state)

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
+use crate::faults::Fault;
 use crate::pim::Pim;
 use crate::tenant::Tenant;
 use crate::token::TokenSigner;
@@ -103,6 +104,7 @@ pub struct SandboxState {
     /// Keyed by [`token_hash`], as a token service stores them.
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
     pim: Mutex<Pim>,
+    faults: Mutex<Vec<Fault>>,
 }
 
 impl SandboxState {
@@ -125,6 +127,7 @@ impl SandboxState {
             device_codes: Mutex::default(),
             refresh_tokens: Mutex::new(refresh_tokens),
             pim: Mutex::default(),
+            faults: Mutex::default(),
         }
     }
 
@@ -149,6 +152,11 @@ impl SandboxState {
     /// Pending device codes, keyed by `device_code`.
     pub fn device_codes(&self) -> MutexGuard<'_, HashMap<String, DeviceCode>> {
         self.device_codes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registered faults.
+    pub fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// PIM requests and activations, swept up to the current virtual time.

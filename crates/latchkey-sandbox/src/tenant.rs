@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::iso_duration;
-
 /// The built-in demo tenant.
 pub const DEMO_TENANT_JSON: &str = include_str!("../data/demo-tenant.json");
 

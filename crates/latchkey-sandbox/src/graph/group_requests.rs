@@ -88,6 +88,7 @@ pub(super) fn mine(request: &GraphRequest<'_>, on: Option<&str>) -> Result<Respo
     require_scope(request, READ)?;
     request.query.validate(&REQUEST)?;
     let me = &request.caller.oid;
+    let tenant = request.state.tenant();
     let pim = request.state.pim();
     let items: Vec<Value> = match on.map(str::to_ascii_lowercase).as_deref() {
         Some("principal") | Some("createdby") => pim
@@ -105,17 +106,24 @@ pub(super) fn mine(request: &GraphRequest<'_>, on: Option<&str>) -> Result<Respo
             })
             .map(group_request_json)
             .collect(),
-        _ => {
+                _ => {
             return Err(GraphError::bad_request(
                 "The parameter 'on' of function 'filterByCurrentUser' must be 'principal', 'createdBy' or 'approver'.",
             ))
         }
     };
+    let items = items
+        .into_iter()
+        .map(|mut item| {
+            super::groups::expand(request, &tenant, &mut item);
+            item
+        })
+        .collect();
     Ok(collection(
         request,
         "Collection(microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest)",
         items,
-        &[],
+        &["group", "principal"],
     ))
 }
 

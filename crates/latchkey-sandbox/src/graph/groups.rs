@@ -86,8 +86,8 @@ fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
     }
 }
 
-/// Adds the `$expand`ed `group` and `principal` to an instance.
-fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Value) {
+/// Adds the `$expand`ed `group` and `principal` to an instance or request.
+pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Value) {
     // `$expand=group` needs a permission to read groups; without one Graph leaves it out,
     // which is the "null group" that field reports describe.
     let can_read_groups = request.caller.has_any_scope(&[

@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 
 use super::error::GraphError;
 use super::{timestamp, ApiVersion};
-use crate::iso_duration;
 use crate::pim::{Action, Caller, Expiration, GroupTarget, NewRequest, PimError, Request};
 use crate::token::AccessClaims;
 

@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 use super::error::GraphError;
 use super::odata::EntityType;
 use super::{collection, require_method, require_scope, GraphRequest};
-use crate::iso_duration;
 use crate::tenant::Policy;
 
 const ASSIGNMENT: EntityType = EntityType {

@@ -1,4 +1,4 @@
-//! ISO-8601 durations as Graph uses them (`PT2H`, `PT30M`, `P5D`, `PT5H30M`), with an optional
+//! ISO-8601 durations as Microsoft Graph uses them (`PT2H`, `PT30M`, `P5D`, `PT5H30M`), with an optional
 //! leading `-` that the demo-tenant file uses for "ago".
 
 use chrono::Duration;
