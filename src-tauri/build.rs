@@ -10,6 +10,11 @@ const COMMANDS: &[&str] = &[
     "list_group_eligibilities",
     "open_verification_page",
     "copy_user_code",
+    "list_group_activations",
+    "list_group_requests",
+    "activate_groups",
+    "deactivate_group",
+    "cancel_group_request",
 ];
 
 fn main() {

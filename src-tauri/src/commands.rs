@@ -2,7 +2,9 @@
 //! `{code, message}`; nothing returned here contains a token.
 
 use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt};
-use latchkey_core::model::GroupEligibility;
+use latchkey_core::model::{
+    ActivationInput, GroupAccess, GroupActivation, GroupEligibility, GroupRequest, RequestOutcome,
+};
 use latchkey_core::{Error, ErrorCode};
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -86,4 +88,52 @@ pub fn copy_user_code(app: AppHandle, state: State<'_, AppState>) -> CommandResu
             format!("Couldn't copy to the clipboard ({e}). Type the code instead."),
         ))
     })
+}
+
+/// Memberships and ownerships active now.
+#[tauri::command]
+pub async fn list_group_activations(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<GroupActivation>> {
+    Ok(state.latchkey.list_group_activations().await?)
+}
+
+/// My requests, newest first.
+#[tauri::command]
+pub async fn list_group_requests(state: State<'_, AppState>) -> CommandResult<Vec<GroupRequest>> {
+    Ok(state.latchkey.list_group_requests().await?)
+}
+
+/// Activates one or many; one outcome per input, in order.
+#[tauri::command]
+pub async fn activate_groups(
+    state: State<'_, AppState>,
+    inputs: Vec<ActivationInput>,
+) -> CommandResult<Vec<RequestOutcome>> {
+    if inputs.is_empty() || inputs.len() > 100 {
+        return Err(AppError::from(Error::new(
+            ErrorCode::InvalidInput,
+            "Choose between 1 and 100 items to activate.",
+        )));
+    }
+    Ok(state.latchkey.activate_groups(inputs).await?)
+}
+
+/// Ends an activation early.
+#[tauri::command]
+pub async fn deactivate_group(
+    state: State<'_, AppState>,
+    group_id: String,
+    access: GroupAccess,
+) -> CommandResult<RequestOutcome> {
+    Ok(state.latchkey.deactivate_group(&group_id, access).await?)
+}
+
+/// Cancels a pending request.
+#[tauri::command]
+pub async fn cancel_group_request(
+    state: State<'_, AppState>,
+    request_id: String,
+) -> CommandResult<()> {
+    Ok(state.latchkey.cancel_group_request(&request_id).await?)
 }

@@ -54,6 +54,11 @@ pub fn run() {
             commands::list_group_eligibilities,
             commands::open_verification_page,
             commands::copy_user_code,
+            commands::list_group_activations,
+            commands::list_group_requests,
+            commands::activate_groups,
+            commands::deactivate_group,
+            commands::cancel_group_request,
         ])
         .setup(|app| {
             let handle = app.handle().clone();

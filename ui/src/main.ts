@@ -11,15 +11,26 @@ declare global {
   }
 }
 
+/** What the page starts with. */
+interface Start {
+  backend: Backend;
+  /** Eligibility ids whose activation form opens once signed in (demo pages only). */
+  openActivation: string[];
+}
+
+/** The `activation` demo opens the form for two groups whose policies differ. */
+const DEMO_ACTIVATE = ["ge-k8s", "ge-payments"];
+
 /**
  * Inside Tauri: the real backend. In a plain browser (development, component tests): the
  * in-memory one, starting in the state named by `?demo=` (see SCENARIOS), with `?tenant=configured`
- * for a non-sandbox tenant, `?latency=ms` to slow every call down and `?codeSeconds=n` for
- * short-lived sign-in codes.
+ * for a non-sandbox tenant, `?latency=ms` to slow every call down, `?codeSeconds=n` for
+ * short-lived sign-in codes and `?activate=id,id` to open the activation form for those
+ * eligibilities.
  */
-async function chooseBackend(): Promise<Backend> {
+async function chooseStart(): Promise<Start> {
   if (insideTauri()) {
-    return new TauriBackend();
+    return { backend: new TauriBackend(), openActivation: [] };
   }
   const { CONFIGURED_TENANT, MemoryBackend, isScenario } = await import("./lib/memory-backend");
   const params = new URLSearchParams(window.location.search);
@@ -32,11 +43,14 @@ async function chooseBackend(): Promise<Backend> {
     ...(params.get("tenant") === "configured" ? { tenant: CONFIGURED_TENANT } : {}),
   });
   window.latchkeyMemoryBackend = backend;
-  return backend;
+  const activate = params.get("activate");
+  const openActivation =
+    activate !== null ? activate.split(",").filter((id) => id !== "") : demo === "activation" ? DEMO_ACTIVATE : [];
+  return { backend, openActivation };
 }
 
 const target = document.getElementById("app");
 if (target === null) {
   throw new Error("index.html has no #app element");
 }
-mount(App, { target, props: { backend: await chooseBackend() } });
+mount(App, { target, props: await chooseStart() });

@@ -38,6 +38,20 @@ pub enum ErrorCode {
     InvalidInput,
     /// A bug or an unexpected local failure.
     Internal,
+    /// PIM refused the request under its policy (duration, justification, ticket, eligibility).
+    PolicyRejected,
+    /// PIM wants a stronger sign-in (MFA or an authentication context) before it activates.
+    StepUpRequired,
+    /// It is already active.
+    AlreadyActive,
+    /// A request for it is already waiting (approval or a later start).
+    PendingRequest,
+    /// It is not active (any more).
+    NotActive,
+    /// Deactivation is refused in the first five minutes.
+    TooSoonToDeactivate,
+    /// Someone else already decided this approval.
+    AlreadyDecided,
 }
 
 /// A failure with a code, a user-facing sentence, and the service's own code when there is one.
@@ -50,6 +64,8 @@ pub struct Error {
     pub message: String,
     /// The service's code (`AADSTS70019`, `RoleAssignmentExists`, …), for logs and branching.
     pub service_code: Option<String>,
+    /// For `StepUpRequired`: the claims to request at sign-in (decoded JSON).
+    pub claims_challenge: Option<String>,
 }
 
 impl Error {
@@ -59,6 +75,7 @@ impl Error {
             code,
             message: message.into(),
             service_code: None,
+            claims_challenge: None,
         }
     }
 

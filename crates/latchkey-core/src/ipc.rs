@@ -103,7 +103,10 @@ pub struct AppSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{GroupAccess, GroupEligibility};
+    use crate::model::{
+        ActivationInput, GroupAccess, GroupActivation, GroupEligibility, GroupRequest,
+        RequestOutcome, RequestStatus, Requirements,
+    };
     use std::path::PathBuf;
     use ts_rs::{Config, TS};
 
@@ -129,6 +132,12 @@ mod tests {
             AppSnapshot,
             GroupAccess,
             GroupEligibility,
+            Requirements,
+            RequestStatus,
+            GroupActivation,
+            GroupRequest,
+            ActivationInput,
+            RequestOutcome,
         ]
     }
 

@@ -2,6 +2,7 @@
 //! shell (and later the command line) drives this; it owns no UI and no Tauri types. State
 //! changes are published on a watch channel the shell forwards to the web view.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +17,10 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::graph::GraphClient;
 use crate::http::HttpClient;
 use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
-use crate::model::GroupEligibility;
+use crate::model::{
+    ActivationInput, GroupAccess, GroupActivation, GroupEligibility, GroupRequest, RequestOutcome,
+    Requirements,
+};
 use crate::secrets::SecretStore;
 use crate::session::Session;
 use crate::time::to_ipc;
@@ -35,6 +39,8 @@ pub struct LatchkeyConfig {
 struct Inner {
     session: Option<Arc<Session>>,
     pending: Option<Pending>,
+    /// Requirements from the last eligibility listing, so activation validates locally.
+    requirements: HashMap<(String, GroupAccess), Requirements>,
 }
 
 struct Pending {
@@ -267,15 +273,106 @@ impl Latchkey {
         ))
     }
 
-    /// The signed-in user's eligible group memberships and ownerships.
-    pub async fn list_group_eligibilities(&self) -> Result<Vec<GroupEligibility>> {
-        let result = self.graph()?.my_group_eligibilities().await;
+    /// Notices a session the service no longer accepts.
+    fn observe<T>(&self, result: Result<T>) -> Result<T> {
         if let Err(e) = &result {
             if e.code == ErrorCode::SessionExpired {
                 self.session_ended(e);
             }
         }
         result
+    }
+
+    /// The signed-in user's eligible group memberships and ownerships, with requirements.
+    pub async fn list_group_eligibilities(&self) -> Result<Vec<GroupEligibility>> {
+        let list = self.observe(self.graph()?.my_group_eligibilities().await)?;
+        self.inner().requirements = list
+            .iter()
+            .map(|g| {
+                (
+                    (g.group_id.to_ascii_lowercase(), g.access),
+                    g.requirements.clone(),
+                )
+            })
+            .collect();
+        Ok(list)
+    }
+
+    /// Memberships and ownerships active now.
+    pub async fn list_group_activations(&self) -> Result<Vec<GroupActivation>> {
+        self.observe(self.graph()?.my_group_activations().await)
+    }
+
+    /// My PIM-for-Groups requests, newest first.
+    pub async fn list_group_requests(&self) -> Result<Vec<GroupRequest>> {
+        self.observe(self.graph()?.my_group_requests().await)
+    }
+
+    async fn requirements_for(
+        &self,
+        graph: &GraphClient,
+        group_id: &str,
+        access: GroupAccess,
+    ) -> Requirements {
+        let key = (group_id.to_ascii_lowercase(), access);
+        if let Some(known) = self.inner().requirements.get(&key).cloned() {
+            return known;
+        }
+        match graph.group_requirements(group_id).await {
+            Ok(map) => map
+                .get(&access)
+                .cloned()
+                .unwrap_or_else(Requirements::unknown),
+            Err(_) => Requirements::unknown(),
+        }
+    }
+
+    /// Activates one or many at once. Each input is validated against its policy and sent on
+    /// its own; the outcomes come back in input order.
+    pub async fn activate_groups(
+        &self,
+        inputs: Vec<ActivationInput>,
+    ) -> Result<Vec<RequestOutcome>> {
+        let graph = self.graph()?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, input) in inputs.into_iter().enumerate() {
+            let requirements = self
+                .requirements_for(&graph, &input.group_id, input.access)
+                .await;
+            let graph = graph.clone();
+            tasks.spawn(async move { (index, graph.activate_group(&input, &requirements).await) });
+        }
+        let mut outcomes = Vec::with_capacity(tasks.len());
+        while let Some(joined) = tasks.join_next().await {
+            outcomes
+                .push(joined.map_err(|e| Error::internal(format!("activation task failed: {e}")))?);
+        }
+        outcomes.sort_by_key(|(index, _)| *index);
+        if outcomes.iter().any(|(_, o)| {
+            o.error
+                .as_ref()
+                .is_some_and(|e| e.code == ErrorCode::SessionExpired)
+        }) {
+            self.session_ended(&Error::new(
+                ErrorCode::SessionExpired,
+                "Your session has ended. Sign in again.",
+            ));
+        }
+        Ok(outcomes.into_iter().map(|(_, o)| o).collect())
+    }
+
+    /// Ends an activation early.
+    pub async fn deactivate_group(
+        &self,
+        group_id: &str,
+        access: GroupAccess,
+    ) -> Result<RequestOutcome> {
+        Ok(self.graph()?.deactivate_group(group_id, access).await)
+    }
+
+    /// Cancels a pending request.
+    pub async fn cancel_group_request(&self, request_id: &str) -> Result<()> {
+        self.observe(self.graph()?.cancel_group_request(request_id).await)
     }
 
     /// The service refused the session: forget it and tell the user why.

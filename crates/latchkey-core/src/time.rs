@@ -28,6 +28,23 @@ pub fn to_ipc(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// "4 hours", "90 minutes", "1 hour 30 minutes".
+pub fn minutes_in_words(minutes: u32) -> String {
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    let plural = |n: u32, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    match (hours, rest) {
+        (0, m) => plural(m, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +63,8 @@ mod tests {
         let t = parse_lenient("2022-04-11T11:50:05.9999343Z").unwrap();
         assert_eq!(to_ipc(t), "2022-04-11T11:50:05.999Z");
         assert_eq!(parse_lenient("yesterday"), None);
+        assert_eq!(minutes_in_words(240), "4 hours");
+        assert_eq!(minutes_in_words(90), "1 hour 30 minutes");
+        assert_eq!(minutes_in_words(1), "1 minute");
     }
 }

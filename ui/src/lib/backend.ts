@@ -1,8 +1,13 @@
+import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { GroupAccess } from "./bindings/GroupAccess";
+import type { GroupActivation } from "./bindings/GroupActivation";
 import type { GroupEligibility } from "./bindings/GroupEligibility";
+import type { GroupRequest } from "./bindings/GroupRequest";
+import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 
 /** Stops delivering events to the callback it was returned for. */
@@ -21,6 +26,19 @@ export interface Backend {
   /** Signs out and forgets the stored refresh token. */
   signOut(): Promise<null>;
   listGroupEligibilities(): Promise<GroupEligibility[]>;
+  /** Group memberships and ownerships active now. */
+  listGroupActivations(): Promise<GroupActivation[]>;
+  /** My PIM requests for groups, newest first. */
+  listGroupRequests(): Promise<GroupRequest[]>;
+  /**
+   * Sends one activation request per input; the outcomes come back in input order, and each one
+   * succeeded or failed on its own. Only status `provisioned` means active.
+   */
+  activateGroups(inputs: ActivationInput[]): Promise<RequestOutcome[]>;
+  /** Ends an activation early (refused in its first 5 minutes with `tooSoonToDeactivate`). */
+  deactivateGroup(groupId: string, access: GroupAccess): Promise<RequestOutcome>;
+  /** Withdraws a request that waits for approval or for its start time. */
+  cancelGroupRequest(requestId: string): Promise<null>;
   /** Opens the current prompt's verification URI in the system browser. */
   openVerificationPage(): Promise<null>;
   /** Puts the current user code on the clipboard. */
@@ -45,6 +63,13 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "unexpectedResponse",
   "invalidInput",
   "internal",
+  "policyRejected",
+  "stepUpRequired",
+  "alreadyActive",
+  "pendingRequest",
+  "notActive",
+  "tooSoonToDeactivate",
+  "alreadyDecided",
 ]);
 
 /** Whether `value` is a code this UI knows; a newer Rust could send one it does not. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GroupAccess } from "./bindings/GroupAccess";
 import type { GroupEligibility } from "./bindings/GroupEligibility";
 import { accessLabel, groupLabel, hasName, sortGroups } from "./groups";
+import { NO_REQUIREMENTS } from "./testing/fixtures";
 
 function group(id: string, groupName: string | null, access: GroupAccess = "member"): GroupEligibility {
   return {
@@ -13,6 +14,7 @@ function group(id: string, groupName: string | null, access: GroupAccess = "memb
     memberType: "Direct",
     startDateTime: null,
     endDateTime: null,
+    requirements: NO_REQUIREMENTS,
   };
 }
 

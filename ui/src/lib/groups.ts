@@ -2,18 +2,21 @@
 import type { GroupAccess } from "./bindings/GroupAccess";
 import type { GroupEligibility } from "./bindings/GroupEligibility";
 
-function usableName(group: GroupEligibility): string | null {
+/** Anything that names a group: an eligibility, an activation, a request. */
+export type NamedGroup = Pick<GroupEligibility, "groupId" | "groupName">;
+
+function usableName(group: NamedGroup): string | null {
   const name = group.groupName;
   return name !== null && name.trim() !== "" ? name : null;
 }
 
 /** Whether Graph returned a name for the group (it may not, e.g. for a deleted group). */
-export function hasName(group: GroupEligibility): boolean {
+export function hasName(group: NamedGroup): boolean {
   return usableName(group) !== null;
 }
 
 /** The group's name, or its id when there is none. */
-export function groupLabel(group: GroupEligibility): string {
+export function groupLabel(group: NamedGroup): string {
   return usableName(group) ?? group.groupId;
 }
 

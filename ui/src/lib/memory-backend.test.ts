@@ -111,6 +111,9 @@ describe("MemoryBackend", () => {
         "signed-in": "signedIn",
         "no-groups": "signedIn",
         "groups-error": "signedIn",
+        active: "signedIn",
+        activation: "signedIn",
+        "activity-error": "signedIn",
       }[name];
       expect(session.state, name).toBe(expected);
     }

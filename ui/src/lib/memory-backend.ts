@@ -3,14 +3,21 @@
 // methods reject with AppErrors. The `completeSignIn`-style methods are the test hooks.
 import type { Backend, Unsubscribe } from "./backend";
 import type { Account } from "./bindings/Account";
+import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
+import type { GroupAccess } from "./bindings/GroupAccess";
+import type { GroupActivation } from "./bindings/GroupActivation";
 import type { GroupEligibility } from "./bindings/GroupEligibility";
+import type { GroupRequest } from "./bindings/GroupRequest";
+import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 import type { TenantInfo } from "./bindings/TenantInfo";
+import { demoGroups, demoPolicies, seedDemoActivity } from "./memory-demo";
+import { FakeGroupPim } from "./memory-pim";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export { demoGroups } from "./memory-demo";
 
 export const SANDBOX_TENANT: TenantInfo = {
   kind: "sandbox",
@@ -34,64 +41,6 @@ export const DEMO_ACCOUNT: Account = {
 const VERIFICATION_URI = "http://127.0.0.1:47100/devicelogin";
 const USER_CODES = ["FKD3Q8RZM", "B7WJN2HPC", "QX4TL9VEA"];
 
-/** The fake tenant's eligibilities, with end dates relative to `nowMs`. */
-export function demoGroups(nowMs: number): GroupEligibility[] {
-  const inDays = (days: number) => new Date(nowMs + days * DAY_MS).toISOString();
-  const since = new Date(nowMs - 30 * DAY_MS).toISOString();
-  return [
-    {
-      id: "ge-prod-db",
-      groupId: "9f474d24-eef8-4f36-8b86-bf8dc0cf2cfd",
-      groupName: "Prod DB Admins",
-      groupDescription: "Administrator on the production PostgreSQL fleet",
-      access: "member",
-      memberType: "Direct",
-      startDateTime: since,
-      endDateTime: inDays(5),
-    },
-    {
-      id: "ge-platform-owner",
-      groupId: "030de017-682a-48ed-8ca2-9ec91fb8101a",
-      groupName: "Platform Engineers",
-      groupDescription: "Owners manage membership of the platform team",
-      access: "owner",
-      memberType: "Direct",
-      startDateTime: since,
-      endDateTime: null,
-    },
-    {
-      id: "ge-k8s",
-      groupId: "720c50ef-9135-4f2d-b306-0eee8c3f0a15",
-      groupName: "Kubernetes Cluster Admins",
-      groupDescription: "cluster-admin on the production AKS clusters",
-      access: "member",
-      memberType: "Group",
-      startDateTime: since,
-      endDateTime: inDays(180),
-    },
-    {
-      id: "ge-deleted",
-      groupId: "4c1d9e0a-7b3f-4a55-8e21-6d0f9b2c7a44",
-      groupName: null,
-      groupDescription: null,
-      access: "unknown",
-      memberType: "Direct",
-      startDateTime: null,
-      endDateTime: null,
-    },
-    {
-      id: "ge-payments",
-      groupId: "da8ddf7b-f9e6-4083-a98f-1e67ee2c128d",
-      groupName: "Payments Console Admins",
-      groupDescription: "Admin role in the Payments Console app (provisioned by SCIM)",
-      access: "member",
-      memberType: "Direct",
-      startDateTime: since,
-      endDateTime: inDays(1.2),
-    },
-  ];
-}
-
 export const CODE_EXPIRED: AppError = {
   code: "signInCodeExpired",
   message: "The sign-in code expired before it was used. Get a new code and enter it within 15 minutes.",
@@ -101,9 +50,12 @@ export interface MemoryBackendOptions {
   tenant?: TenantInfo;
   session?: SessionState;
   account?: Account;
-  /** Defaults to `demoGroups(now())`. */
+  /**
+   * Defaults to `demoGroups(now())` with the demo policies; other groups get the policy their
+   * `requirements` describe (an open one when not `known`).
+   */
   groups?: GroupEligibility[];
-  /** The clock, in ms since the epoch. */
+  /** The clock, in ms since the epoch; tests pass their own to move time. */
   now?: () => number;
   /** How long a device code lives; when it runs out the session ends with `signInCodeExpired`. */
   codeLifetimeSeconds?: number;
@@ -122,6 +74,9 @@ export const SCENARIOS = [
   "signed-in",
   "no-groups",
   "groups-error",
+  "active",
+  "activation",
+  "activity-error",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -132,9 +87,16 @@ export function isScenario(value: unknown): value is Scenario {
 export class MemoryBackend implements Backend {
   readonly tenant: TenantInfo;
   readonly account: Account;
-  groups: GroupEligibility[];
+  /** The fake PIM behind the group commands; its methods are test hooks too. */
+  readonly pim: FakeGroupPim;
   /** When set, `listGroupEligibilities` rejects with it (until set back to null). */
   groupsFailure: AppError | null = null;
+  /** When set, `listGroupActivations` rejects with it. */
+  activationsFailure: AppError | null = null;
+  /** When set, `listGroupRequests` rejects with it. */
+  requestsFailure: AppError | null = null;
+  /** Every `activateGroups` call's inputs, in order. */
+  readonly activationCalls: ActivationInput[][] = [];
   /** What `copyUserCode` put on the pretend clipboard. */
   clipboard: string | null = null;
   /** Every URI `openVerificationPage` opened. */
@@ -153,7 +115,12 @@ export class MemoryBackend implements Backend {
     this.#now = options.now ?? Date.now;
     this.tenant = options.tenant ?? SANDBOX_TENANT;
     this.account = options.account ?? { ...DEMO_ACCOUNT, tenantId: this.tenant.tenant };
-    this.groups = options.groups ?? demoGroups(this.#now());
+    this.pim = new FakeGroupPim(this.#now);
+    if (options.groups === undefined) {
+      this.pim.setEligibilities(demoGroups(this.#now()), demoPolicies());
+    } else {
+      this.pim.setEligibilities(options.groups);
+    }
     this.#codeLifetimeMs = (options.codeLifetimeSeconds ?? 15 * 60) * 1000;
     this.#pollIntervalMs = (options.pollIntervalSeconds ?? 5) * 1000;
     this.#latencyMs = options.latencyMs ?? 0;
@@ -192,8 +159,32 @@ export class MemoryBackend implements Backend {
         };
         backend.completeSignIn();
         break;
+      case "active":
+      case "activation":
+        seedDemoActivity(backend.pim, backend.#now());
+        backend.completeSignIn();
+        break;
+      case "activity-error": {
+        const error: AppError = {
+          code: "network",
+          message: "Latchkey could not reach Microsoft Graph. Check your connection, then refresh.",
+        };
+        backend.activationsFailure = error;
+        backend.requestsFailure = error;
+        backend.completeSignIn();
+        break;
+      }
     }
     return backend;
+  }
+
+  get groups(): GroupEligibility[] {
+    return this.pim.eligibilities;
+  }
+
+  /** Replaces the eligibilities (keeping the demo policies for the demo groups). */
+  set groups(groups: GroupEligibility[]) {
+    this.pim.setEligibilities(groups, demoPolicies());
   }
 
   /** The current state, as Rust would report it. */
@@ -240,13 +231,50 @@ export class MemoryBackend implements Backend {
 
   async listGroupEligibilities(): Promise<GroupEligibility[]> {
     await this.#latency();
-    if (this.#session.state !== "signedIn") {
-      throw this.#error("notSignedIn", "Sign in to see your eligible groups.");
-    }
+    this.#requireSignIn("Sign in to see your eligible groups.");
     if (this.groupsFailure !== null) {
       throw { ...this.groupsFailure };
     }
     return this.groups.map((g) => ({ ...g }));
+  }
+
+  async listGroupActivations(): Promise<GroupActivation[]> {
+    await this.#latency();
+    this.#requireSignIn();
+    if (this.activationsFailure !== null) {
+      throw { ...this.activationsFailure };
+    }
+    return this.pim.activations();
+  }
+
+  async listGroupRequests(): Promise<GroupRequest[]> {
+    await this.#latency();
+    this.#requireSignIn();
+    if (this.requestsFailure !== null) {
+      throw { ...this.requestsFailure };
+    }
+    return this.pim.requests();
+  }
+
+  async activateGroups(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
+    await this.#latency();
+    this.#requireSignIn();
+    this.activationCalls.push(inputs.map((input) => ({ ...input })));
+    return inputs.map((input) => this.pim.activate(input));
+  }
+
+  async deactivateGroup(groupId: string, access: GroupAccess): Promise<RequestOutcome> {
+    await this.#latency();
+    this.#requireSignIn();
+    // Like Rust: a refusal arrives inside the outcome, not as a rejection.
+    return this.pim.deactivate(groupId, access);
+  }
+
+  async cancelGroupRequest(requestId: string): Promise<null> {
+    await this.#latency();
+    this.#requireSignIn();
+    this.pim.cancel(requestId);
+    return null;
   }
 
   async openVerificationPage(): Promise<null> {
@@ -281,6 +309,21 @@ export class MemoryBackend implements Backend {
   /** Puts Rust in any state, e.g. `{ state: "restoring" }`. */
   setSession(session: SessionState): void {
     this.#set(session);
+  }
+
+  /** An approver approves a pending request (see `pendingRequestIds`). */
+  approve(requestId: string): void {
+    this.pim.approve(requestId);
+  }
+
+  /** An approver denies a pending request. */
+  deny(requestId: string): void {
+    this.pim.deny(requestId);
+  }
+
+  /** The ids of requests waiting for approval, newest first. */
+  pendingRequestIds(): string[] {
+    return this.pim.requests().filter((r) => r.status === "pendingApproval").map((r) => r.id);
   }
 
   // ---- internals ----
@@ -321,6 +364,12 @@ export class MemoryBackend implements Backend {
       throw this.#error("invalidInput", "There is no sign-in code right now. Start signing in first.");
     }
     return this.#session.prompt;
+  }
+
+  #requireSignIn(message = "You are not signed in. Sign in, then try again."): void {
+    if (this.#session.state !== "signedIn") {
+      throw this.#error("notSignedIn", message);
+    }
   }
 
   #error(code: AppError["code"], message: string): AppError {

@@ -1,9 +1,14 @@
-import { invoke } from "@tauri-apps/api/core";
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toAppError, type Backend, type Unsubscribe } from "./backend";
+import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
+import type { GroupAccess } from "./bindings/GroupAccess";
+import type { GroupActivation } from "./bindings/GroupActivation";
 import type { GroupEligibility } from "./bindings/GroupEligibility";
+import type { GroupRequest } from "./bindings/GroupRequest";
+import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
@@ -15,6 +20,11 @@ export const CommandName = {
   listGroupEligibilities: "list_group_eligibilities",
   openVerificationPage: "open_verification_page",
   copyUserCode: "copy_user_code",
+  listGroupActivations: "list_group_activations",
+  listGroupRequests: "list_group_requests",
+  activateGroups: "activate_groups",
+  deactivateGroup: "deactivate_group",
+  cancelGroupRequest: "cancel_group_request",
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -24,9 +34,10 @@ export const EventName = {
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 
-async function call<T>(command: CommandName): Promise<T> {
+/** Tauri maps these camelCase argument names to the commands' snake_case parameters. */
+async function call<T>(command: CommandName, args?: InvokeArgs): Promise<T> {
   try {
-    return await invoke<T>(command);
+    return await invoke<T>(command, args);
   } catch (reason) {
     throw toAppError(reason);
   }
@@ -60,6 +71,26 @@ export class TauriBackend implements Backend {
 
   copyUserCode(): Promise<null> {
     return call(CommandName.copyUserCode);
+  }
+
+  listGroupActivations(): Promise<GroupActivation[]> {
+    return call(CommandName.listGroupActivations);
+  }
+
+  listGroupRequests(): Promise<GroupRequest[]> {
+    return call(CommandName.listGroupRequests);
+  }
+
+  activateGroups(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
+    return call(CommandName.activateGroups, { inputs });
+  }
+
+  deactivateGroup(groupId: string, access: GroupAccess): Promise<RequestOutcome> {
+    return call(CommandName.deactivateGroup, { groupId, access });
+  }
+
+  cancelGroupRequest(requestId: string): Promise<null> {
+    return call(CommandName.cancelGroupRequest, { requestId });
   }
 
   async onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {

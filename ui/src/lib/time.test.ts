@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatAbsolute, formatCountdown, formatRelativeEnd, secondsUntil } from "./time";
+import {
+  formatAbsolute,
+  formatAgo,
+  formatClockTime,
+  formatCountdown,
+  formatMinutes,
+  formatRelativeEnd,
+  formatTimeLeft,
+  secondsUntil,
+} from "./time";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const at = (ms: number) => new Date(NOW + ms).toISOString();
@@ -109,5 +118,57 @@ describe("formatAbsolute", () => {
 
   it("returns an unreadable date unchanged", () => {
     expect(formatAbsolute("soon", "en-GB", "UTC")).toBe("soon");
+  });
+});
+
+describe("formatTimeLeft", () => {
+  it("shows mm:ss under an hour and hh:mm:ss from an hour up, always two digits", () => {
+    expect(formatTimeLeft(59)).toBe("00:59");
+    expect(formatTimeLeft(14 * 60 + 59)).toBe("14:59");
+    expect(formatTimeLeft(3600)).toBe("01:00:00");
+    expect(formatTimeLeft(2 * 3600 + 3 * 60 + 4)).toBe("02:03:04");
+  });
+
+  it("never shows a negative or broken time", () => {
+    expect(formatTimeLeft(0)).toBe("00:00");
+    expect(formatTimeLeft(-5)).toBe("00:00");
+    expect(formatTimeLeft(Number.NaN)).toBe("00:00");
+  });
+});
+
+describe("formatMinutes", () => {
+  it("says minutes, hours, or both", () => {
+    expect(formatMinutes(30)).toBe("30 min");
+    expect(formatMinutes(60)).toBe("1 h");
+    expect(formatMinutes(90)).toBe("1 h 30 min");
+    expect(formatMinutes(240)).toBe("4 h");
+    expect(formatMinutes(1)).toBe("1 min");
+  });
+});
+
+describe("formatClockTime", () => {
+  it("shows only the time on the same day", () => {
+    expect(formatClockTime("2026-03-10T14:32:00Z", NOW, "en-GB", "UTC")).toBe("14:32");
+  });
+
+  it("adds the day when it is another day, in the given zone", () => {
+    expect(formatClockTime("2026-03-11T09:00:00Z", NOW, "en-GB", "UTC")).toBe("Wed 11 Mar, 09:00");
+    // 23:30 UTC is already tomorrow in Berlin.
+    expect(formatClockTime("2026-03-10T23:30:00Z", NOW, "en-GB", "Europe/Berlin")).toBe("Wed 11 Mar, 00:30");
+  });
+
+  it("accepts ms since the epoch and returns an unreadable date unchanged", () => {
+    expect(formatClockTime(NOW + 5 * MINUTE, NOW, "en-GB", "UTC")).toBe("12:05");
+    expect(formatClockTime("later", NOW, "en-GB", "UTC")).toBe("later");
+  });
+});
+
+describe("formatAgo", () => {
+  it("says just now, then minutes, hours and days ago", () => {
+    expect(formatAgo(at(-20 * SECOND), NOW)).toBe("just now");
+    expect(formatAgo(at(-5 * MINUTE), NOW)).toBe("5 minutes ago");
+    expect(formatAgo(at(-3 * HOUR), NOW)).toBe("3 hours ago");
+    expect(formatAgo(at(-2 * DAY), NOW)).toBe("2 days ago");
+    expect(formatAgo("?", NOW)).toBe("at an unknown time");
   });
 });

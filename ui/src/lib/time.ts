@@ -81,3 +81,59 @@ export function formatAbsolute(iso: string, locale?: string, timeZone?: string):
   }
   return new Intl.DateTimeFormat(locale, options).format(date);
 }
+
+/** Time left as a ticking clock: "01:02:03" from an hour up, else "14:59"; "00:00" for zero or less. */
+export function formatTimeLeft(totalSeconds: number): string {
+  const seconds = Number.isFinite(totalSeconds) ? Math.max(0, Math.floor(totalSeconds)) : 0;
+  const two = (n: number) => String(n).padStart(2, "0");
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${two(h)}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
+}
+
+/** A duration in whole minutes as people say it: "30 min", "1 h", "1 h 30 min". */
+export function formatMinutes(minutes: number): string {
+  const total = Number.isFinite(minutes) ? Math.max(0, Math.round(minutes)) : 0;
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (h === 0) {
+    return `${m} min`;
+  }
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/**
+ * A moment close to now, for "Active until 14:32": just the time when it falls on the same day
+ * as `nowMs`, else with the day ("Wed 11 Mar, 09:00"). `locale` and `timeZone` exist for tests.
+ */
+export function formatClockTime(
+  at: string | number,
+  nowMs: number,
+  locale?: string,
+  timeZone?: string,
+): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) {
+    return String(at);
+  }
+  const zone: Intl.DateTimeFormatOptions = timeZone === undefined ? {} : { timeZone };
+  const day = new Intl.DateTimeFormat(locale, { ...zone, year: "numeric", month: "numeric", day: "numeric" });
+  // The locale's own short time ("14:32", "2:32 PM"), with the day in front when it is not today.
+  const time = new Intl.DateTimeFormat(locale, { ...zone, timeStyle: "short" }).format(date);
+  if (day.format(date) === day.format(new Date(nowMs))) {
+    return time;
+  }
+  const dayText = new Intl.DateTimeFormat(locale, { ...zone, weekday: "short", day: "numeric", month: "short" }).format(date);
+  return `${dayText}, ${time}`;
+}
+
+/** How long ago something happened: "just now", "5 minutes ago", "2 days ago". */
+export function formatAgo(iso: string, nowMs: number): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) {
+    return "at an unknown time";
+  }
+  const diff = nowMs - then;
+  return diff < MINUTE ? "just now" : `${humanDuration(diff)} ago`;
+}

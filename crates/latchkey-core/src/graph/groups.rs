@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use super::GraphClient;
 use crate::error::Result;
-use crate::model::{GroupAccess, GroupEligibility};
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{GroupAccess, GroupEligibility, Requirements};
 use crate::time::{lenient_option, to_ipc};
 
 const MY_ELIGIBILITIES: &str = "identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/filterByCurrentUser(on='principal')?$expand=group($select=id,displayName,description)";
@@ -51,15 +53,45 @@ impl From<EligibilityInstance> for GroupEligibility {
             member_type: e.member_type.unwrap_or_else(|| "Direct".to_owned()),
             start_date_time: e.start_date_time.map(to_ipc),
             end_date_time: e.end_date_time.map(to_ipc),
+            requirements: Requirements::unknown(),
         }
     }
 }
 
 impl GraphClient {
-    /// The signed-in user's eligible group memberships and ownerships, sorted by group name.
+    /// The signed-in user's eligible group memberships and ownerships, sorted by group name,
+    /// each with its policy's requirements (policies are read concurrently, one per group).
     pub async fn my_group_eligibilities(&self) -> Result<Vec<GroupEligibility>> {
         let instances: Vec<EligibilityInstance> = self.get_all(MY_ELIGIBILITIES).await?;
         let mut list: Vec<GroupEligibility> = instances.into_iter().map(Into::into).collect();
+        let group_ids: BTreeSet<String> = list.iter().map(|g| g.group_id.clone()).collect();
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in group_ids {
+            let client = self.clone();
+            tasks.spawn(async move {
+                let result = client.group_requirements(&id).await;
+                (id, result)
+            });
+        }
+        let mut by_group: HashMap<String, HashMap<GroupAccess, Requirements>> = HashMap::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((id, Ok(requirements))) => {
+                    by_group.insert(id, requirements);
+                }
+                Ok((id, Err(e))) => {
+                    tracing::info!(group = %id, code = ?e.code, "policy unreadable; requirements unknown");
+                }
+                Err(e) => tracing::warn!(error = %e, "policy task failed"),
+            }
+        }
+        for eligibility in &mut list {
+            eligibility.requirements = by_group
+                .get(&eligibility.group_id)
+                .and_then(|m| m.get(&eligibility.access))
+                .cloned()
+                .unwrap_or_else(Requirements::unknown);
+        }
         list.sort_by_cached_key(|g| {
             (
                 g.group_name

@@ -1,7 +1,10 @@
 //! The Microsoft Graph client: one client with an injectable base URL, typed responses, paging
 //! through one helper, retries for reads only, and Graph's error envelope mapped to codes.
 
+pub mod group_requests;
 pub mod groups;
+pub mod pim_errors;
+pub mod policies;
 mod retry;
 
 use std::sync::Arc;
@@ -163,11 +166,138 @@ impl GraphClient {
     }
 }
 
+/// How a write ended.
+#[derive(Debug)]
+pub enum WriteOutcome {
+    /// The service answered 2xx; the body (JSON, or `Null` for 204).
+    Done(serde_json::Value),
+    /// The service refused; nothing was changed.
+    Refused(Error),
+    /// No answer (transport failure, 5xx): the write may or may not have happened. The caller
+    /// must reconcile by reading before sending anything again.
+    Uncertain(Error),
+}
+
+impl GraphClient {
+    /// The signed-in account's object id (the `principalId` of self-service requests).
+    pub fn principal_id(&self) -> &str {
+        &self.session.account().object_id
+    }
+
+    /// Sends a write (POST/PATCH). Resent only when the service certainly did not process it:
+    /// after a 401 (with a refreshed token) and after a 429 (`Retry-After`).
+    pub async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> WriteOutcome {
+        let url = match self.url(path) {
+            Ok(url) => url,
+            Err(e) => return WriteOutcome::Refused(e),
+        };
+        let mut refreshed = false;
+        for attempt in 1..=retry::MAX_ATTEMPTS {
+            let token = match self.session.access_token(Resource::Graph).await {
+                Ok(token) => token,
+                Err(e) => return WriteOutcome::Refused(e),
+            };
+            let request = self
+                .http
+                .reqwest()
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose())
+                .header("Accept", "application/json")
+                .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                .json(body)
+                .build();
+            let request = match request {
+                Ok(request) => request,
+                Err(e) => {
+                    return WriteOutcome::Refused(Error::internal(format!(
+                        "can't build a Graph request: {e}"
+                    )))
+                }
+            };
+            let response = match self.http.send(request).await {
+                Ok(response) => response,
+                Err(e) => {
+                    return WriteOutcome::Uncertain(Error::from_transport("Microsoft Graph", &e))
+                }
+            };
+            let status = response.status();
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                self.session.invalidate(Resource::Graph);
+                continue;
+            }
+            if status == StatusCode::TOO_MANY_REQUESTS && attempt < retry::MAX_ATTEMPTS {
+                let wait = retry::parse_retry_after(
+                    response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok()),
+                )
+                .unwrap_or_else(|| retry::backoff(attempt));
+                if wait <= retry::MAX_RETRY_AFTER {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            let bytes = match response.bytes().await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    return WriteOutcome::Uncertain(Error::from_transport("Microsoft Graph", &e))
+                }
+            };
+            if status.is_success() {
+                if bytes.is_empty() {
+                    return WriteOutcome::Done(serde_json::Value::Null);
+                }
+                return match serde_json::from_slice(&bytes) {
+                    Ok(value) => WriteOutcome::Done(value),
+                    Err(_) => WriteOutcome::Uncertain(Error::new(
+                        ErrorCode::UnexpectedResponse,
+                        "Microsoft Graph accepted the request but its answer was unreadable.",
+                    )),
+                };
+            }
+            let error = error_from_response(status, &bytes);
+            return if status.is_server_error() {
+                WriteOutcome::Uncertain(error)
+            } else {
+                WriteOutcome::Refused(error)
+            };
+        }
+        WriteOutcome::Refused(Error::new(
+            ErrorCode::Throttled,
+            "Microsoft Graph is throttling requests. Wait a minute and try again.",
+        ))
+    }
+}
+
 /// Maps a failed Graph response to a code and a sentence.
 fn error_from_response(status: StatusCode, body: &[u8]) -> Error {
     let envelope = serde_json::from_slice::<ErrorEnvelope>(body)
         .ok()
         .map(|e| e.error);
+    if let Some(e) = &envelope {
+        if let Some(pim) = pim_errors::classify(&e.code, &e.message, &String::from_utf8_lossy(body))
+        {
+            return pim;
+        }
+    }
+    if status == StatusCode::CONFLICT {
+        return Error::new(
+            ErrorCode::AlreadyDecided,
+            "Someone else already decided this request.",
+        )
+        .with_service_code(
+            envelope
+                .map(|e| e.code)
+                .unwrap_or_else(|| "Conflict".to_owned()),
+        );
+    }
     let service_message = envelope
         .as_ref()
         .map(|e| e.message.as_str())

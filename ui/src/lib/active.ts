@@ -1,0 +1,42 @@
+// Rules for what is active now: time left, and when an early deactivation becomes possible.
+import type { GroupActivation } from "./bindings/GroupActivation";
+import { formatClockTime, secondsUntil } from "./time";
+
+/** PIM refuses a deactivation in the first five minutes after the activation started. */
+export const DEACTIVATION_DELAY_MS = 5 * 60 * 1000;
+
+/** When the activation may be deactivated (ms since the epoch); null for an unreadable start. */
+export function deactivatableAt(activation: GroupActivation): number | null {
+  const start = Date.parse(activation.startDateTime);
+  return Number.isNaN(start) ? null : start + DEACTIVATION_DELAY_MS;
+}
+
+/**
+ * Why Deactivate is disabled right now, or null when it is not. An unreadable start does not
+ * block: the service then has the last word.
+ */
+export function deactivateBlockedReason(
+  activation: GroupActivation,
+  nowMs: number,
+  locale?: string,
+  timeZone?: string,
+): string | null {
+  const at = deactivatableAt(activation);
+  if (at === null || nowMs >= at) {
+    return null;
+  }
+  return `Can be deactivated at ${formatClockTime(at, nowMs, locale, timeZone)} (5 minutes after it started)`;
+}
+
+/** Whole seconds left; null when it has no end (permanent). */
+export function secondsLeft(activation: GroupActivation, nowMs: number): number | null {
+  return activation.endDateTime === null ? null : secondsUntil(activation.endDateTime, nowMs);
+}
+
+/** Soonest end first; permanent ones last; then by name so the order is stable. */
+export function sortActivations(activations: readonly GroupActivation[]): GroupActivation[] {
+  const end = (a: GroupActivation) => (a.endDateTime === null ? Infinity : Date.parse(a.endDateTime) || Infinity);
+  return [...activations].sort(
+    (a, b) => end(a) - end(b) || (a.groupName ?? a.groupId).localeCompare(b.groupName ?? b.groupId) || a.id.localeCompare(b.id),
+  );
+}
