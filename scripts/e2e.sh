@@ -210,7 +210,29 @@ unset LATCHKEY_CONFIG WAYLAND_DISPLAY XAUTHORITY DBUS_SESSION_BUS_ADDRESS SESSIO
 # browser" from launching a real browser. WebKit still starts the a11y bus (at-spi) through D-Bus
 # activation; it goes away with the session bus.
 export NO_AT_BRIDGE=1 GTK_A11Y=none GSETTINGS_BACKEND=memory GIO_USE_VFS=local GTK_USE_PORTAL=0
-export BROWSER=true
+# "Open browser" must not start a real browser, and the specs check which URL it was given:
+# a recording fake browser is the scratch HOME's handler for http(s) (xdg-open prefers a
+# registered handler, such as Debian's chromium, over $BROWSER).
+export E2E_OPENED_URLS="$LOG_DIR/opened-urls.log"
+: >"$E2E_OPENED_URLS"
+FAKE_BROWSER="$RUN_DIR/fake-browser.sh"
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\n' "$E2E_OPENED_URLS" >"$FAKE_BROWSER"
+chmod +x "$FAKE_BROWSER"
+mkdir -p "$SCRATCH_HOME/.local/share/applications"
+cat >"$SCRATCH_HOME/.local/share/applications/latchkey-e2e-browser.desktop" <<DESKTOP
+[Desktop Entry]
+Type=Application
+Name=Latchkey E2E browser
+Exec=$FAKE_BROWSER %u
+MimeType=x-scheme-handler/http;x-scheme-handler/https;
+NoDisplay=true
+DESKTOP
+cat >"$SCRATCH_HOME/.config/mimeapps.list" <<MIME
+[Default Applications]
+x-scheme-handler/http=latchkey-e2e-browser.desktop
+x-scheme-handler/https=latchkey-e2e-browser.desktop
+MIME
+export BROWSER="$FAKE_BROWSER"
 # Do NOT set WEBKIT_DISABLE_DMABUF_RENDERER=1 here: it saves memory, but with it WebDriver's
 # screenshot of a page that does not repaint never returns (measured with WebKitGTK 2.50).
 export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -13,6 +14,7 @@ import {
   isTestIdShown,
   appPath,
   logDir,
+  requireEnv,
   parseCountdown,
   pollUntil,
   removeAppConfig,
@@ -108,9 +110,14 @@ test('sign in to the embedded sandbox with the device code and list eligible gro
       { timeout: 5_000, message: (text) => `expected the clipboard to hold ${userCode}, it holds ${JSON.stringify(text)}` },
     );
     assert.equal(clipboard, userCode);
-    // The rig sets BROWSER=true, so "opening" succeeds without starting a real browser.
+    // The rig's fake browser records the URL it is asked to open.
     await (await waitForTestId(browser, 'open-browser', { why: 'an Open browser button' })).click();
-    await sleep(500);
+    const opened = await pollUntil(
+      () => fs.readFileSync(requireEnv('E2E_OPENED_URLS'), 'utf8').trim().split('\n').filter(Boolean),
+      (urls) => urls.length > 0,
+      { timeout: 5_000, message: () => 'expected "Open browser" to hand the sign-in page to the system browser' },
+    );
+    assert.deepEqual(opened, [verificationUri], 'the system browser gets exactly the sign-in page');
     assert.equal(await isTestIdShown(browser, 'device-code-error'), false, 'opening the browser should not show an error');
 
     // --- a careless user types a wrong code first ---------------------------------------------

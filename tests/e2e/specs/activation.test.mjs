@@ -1,0 +1,156 @@
+// Activation on the real window against the embedded sandbox tenant: an open group becomes
+// active with a live countdown and the 5-minute deactivation rule; a duration above the policy
+// maximum is refused in the form before anything is sent; an approval-gated group waits for
+// approval (never shown as active) and can be canceled.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  artifactsDir,
+  byTestId,
+  clearSecrets,
+  parseCountdown,
+  pollUntil,
+  removeAppConfig,
+  scratchHome,
+  screenshot,
+  submitDeviceLogin,
+  testIdText,
+  waitForTestId,
+  waitForText,
+  withSession,
+} from '../lib/harness.mjs';
+
+const ADA = 'ada@fabrikam.example';
+
+async function signInAsAda(browser) {
+  await (await waitForTestId(browser, 'sign-in-button', { timeout: 30_000, why: 'signed out at start' })).click();
+  const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
+  const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
+  const page = await submitDeviceLogin(uri, { userCode, loginHint: ADA, decision: 'approve' });
+  assert.equal(page.status, 200, page.body.slice(0, 300));
+  await waitForText(browser, 'account-name', (t) => t.includes('Ada Okafor'), { timeout: 25_000, why: 'Ada signed in' });
+}
+
+/** Clicks the element with test id `id` inside the eligible row of `group`. */
+async function clickInRow(browser, group, id) {
+  const clicked = await browser.execute(
+    (name, testId) => {
+      const row = [...document.querySelectorAll('[data-testid="group-row"]')].find(
+        (r) => r.querySelector('[data-testid="group-name"]')?.textContent.trim() === name,
+      );
+      const target = row?.querySelector(`[data-testid="${testId}"]`);
+      if (!target) return false;
+      target.click();
+      return true;
+    },
+    group,
+    id,
+  );
+  assert.ok(clicked, `expected ${byTestId(id)} in the row of "${group}"`);
+}
+
+async function badgesOf(browser, group) {
+  return browser.execute((name) => {
+    const row = [...document.querySelectorAll('[data-testid="group-row"]')].find(
+      (r) => r.querySelector('[data-testid="group-name"]')?.textContent.trim() === name,
+    );
+    return [...(row?.querySelectorAll('[data-testid="requirement-badge"]') ?? [])].map((b) => b.dataset.kind);
+  }, group);
+}
+
+async function setField(browser, id, value) {
+  const field = await waitForTestId(browser, id, { why: `the ${id} field` });
+  await field.clearValue();
+  await field.setValue(value);
+}
+
+async function rowsOf(browser, rowId, nameId) {
+  return browser.execute(
+    (r, n) => [...document.querySelectorAll(`[data-testid="${r}"]`)].map((row) => row.querySelector(`[data-testid="${n}"]`)?.textContent.trim()),
+    rowId,
+    nameId,
+  );
+}
+
+test('activate, watch the countdown, and see approval and policy limits honestly', { timeout: 240_000 }, async () => {
+  scratchHome();
+  removeAppConfig();
+  clearSecrets({ service: 'latchkey' });
+  await withSession({ name: 'activation' }, async ({ browser }) => {
+    await signInAsAda(browser);
+    await pollUntil(() => rowsOf(browser, 'group-row', 'group-name'), (r) => r.length === 5, {
+      timeout: 20_000,
+      message: (r) => `expected Ada's 5 eligible groups, saw ${JSON.stringify(r)}`,
+    });
+
+    // Requirements come from each group's PIM policy.
+    const prodBadges = await badgesOf(browser, 'Prod DB Admins');
+    for (const kind of ['justification', 'ticket', 'approval', 'maxDuration']) {
+      assert.ok(prodBadges.includes(kind), `Prod DB Admins should show a ${kind} badge; has ${JSON.stringify(prodBadges)}`);
+    }
+    assert.ok((await badgesOf(browser, 'Payments Console Admins')).includes('mfa'), 'Payments needs MFA');
+
+    // --- an open group: active at once, with a countdown and the 5-minute rule -----------------
+    await clickInRow(browser, 'On-call Responders', 'activate-button');
+    await waitForTestId(browser, 'activation-form', { why: 'the activation form opens' });
+    await (await browser.$('[data-testid="duration-preset"][data-minutes="60"]')).click();
+    await (await waitForTestId(browser, 'submit-activation')).click();
+    const outcome = await pollUntil(
+      () => browser.execute(() => document.querySelector('[data-testid="activation-outcome"]')?.dataset.status ?? null),
+      (s) => s && s !== 'sending',
+      { timeout: 15_000, message: (s) => `expected an outcome for On-call Responders; status ${s}` },
+    );
+    assert.equal(outcome, 'provisioned', 'an open policy activates at once');
+    await (await waitForTestId(browser, 'close-outcomes', { why: 'a Done button' })).click();
+
+    const active = await pollUntil(() => rowsOf(browser, 'active-row', 'active-name'), (r) => r.includes('On-call Responders'), {
+      timeout: 15_000,
+      message: (r) => `expected On-call Responders under Active now; saw ${JSON.stringify(r)}`,
+    });
+    assert.deepEqual(active, ['On-call Responders']);
+    const first = parseCountdown(await testIdText(browser, 'active-countdown'));
+    assert.ok(first > 55 * 60 && first <= 60 * 60, `about an hour left, got ${first} s`);
+    await pollUntil(() => testIdText(browser, 'active-countdown'), (t) => parseCountdown(t) < first, {
+      timeout: 5_000,
+      message: (t) => `the countdown should tick; still ${t}`,
+    });
+    const deactivate = await waitForTestId(browser, 'deactivate-button');
+    assert.equal(await deactivate.isEnabled(), false, 'deactivation is refused in the first 5 minutes');
+    assert.match((await testIdText(browser, 'deactivate-reason')) ?? '', /5 minutes/);
+
+    // --- a duration above the policy maximum is refused before anything is sent ---------------
+    await clickInRow(browser, 'Prod DB Admins', 'activate-button');
+    await waitForTestId(browser, 'activation-form', { why: 'the activation form opens for Prod DB Admins' });
+    await setField(browser, 'duration-minutes', '300');
+    await setField(browser, 'justification', 'Failover drill INC-77');
+    await setField(browser, 'ticket-number', 'CHG-7');
+    await (await waitForTestId(browser, 'submit-activation')).click();
+    await waitForTestId(browser, 'form-error', { why: '300 minutes is above the 4 h maximum' });
+    assert.equal(await browser.$(byTestId('activation-outcome')).isExisting(), false, 'nothing was sent');
+
+    // --- approval-gated: pending, not active; then canceled -----------------------------------
+    await setField(browser, 'duration-minutes', '60');
+    await (await waitForTestId(browser, 'submit-activation')).click();
+    const pending = await pollUntil(
+      () => browser.execute(() => document.querySelector('[data-testid="activation-outcome"]')?.dataset.status ?? null),
+      (s) => s && s !== 'sending',
+      { timeout: 15_000, message: (s) => `expected an outcome for Prod DB Admins; status ${s}` },
+    );
+    assert.equal(pending, 'pendingApproval', 'approval-gated requests wait; 201 is not active');
+    await (await waitForTestId(browser, 'close-outcomes')).click();
+    await pollUntil(() => rowsOf(browser, 'pending-row', 'pending-name'), (r) => r.includes('Prod DB Admins'), {
+      timeout: 15_000,
+      message: (r) => `expected Prod DB Admins under Requests; saw ${JSON.stringify(r)}`,
+    });
+    assert.deepEqual(await rowsOf(browser, 'active-row', 'active-name'), ['On-call Responders'], 'not active before approval');
+    await browser.execute(() => window.scrollTo(0, 0));
+    await screenshot(browser, path.join(artifactsDir(), 'activation.png'));
+
+    await (await waitForTestId(browser, 'cancel-request')).click();
+    await pollUntil(() => rowsOf(browser, 'pending-row', 'pending-name'), (r) => !r.includes('Prod DB Admins'), {
+      timeout: 15_000,
+      message: (r) => `the canceled request should leave Requests; saw ${JSON.stringify(r)}`,
+    });
+  });
+});
