@@ -116,7 +116,9 @@ pub async fn activate_groups(
             "Choose between 1 and 100 items to activate.",
         )));
     }
-    Ok(state.latchkey.activate_groups(inputs).await?)
+    let outcomes = state.latchkey.activate_groups(inputs).await?;
+    state.refresh.notify_one();
+    Ok(outcomes)
 }
 
 /// Ends an activation early.
@@ -126,7 +128,9 @@ pub async fn deactivate_group(
     group_id: String,
     access: GroupAccess,
 ) -> CommandResult<RequestOutcome> {
-    Ok(state.latchkey.deactivate_group(&group_id, access).await?)
+    let outcome = state.latchkey.deactivate_group(&group_id, access).await?;
+    state.refresh.notify_one();
+    Ok(outcome)
 }
 
 /// Cancels a pending request.

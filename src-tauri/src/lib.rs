@@ -6,6 +6,7 @@ mod logging;
 mod notify;
 mod tenant;
 mod tray;
+mod watch;
 mod window;
 
 use std::sync::Arc;
@@ -33,6 +34,8 @@ impl AppEvent {
 /// Managed state shared by the commands.
 pub struct AppState {
     pub latchkey: Arc<Latchkey>,
+    /// Wakes the watcher to re-read what is active (after an activation, say).
+    pub refresh: Arc<tokio::sync::Notify>,
 }
 
 /// Runs the app until the user quits.
@@ -68,12 +71,15 @@ pub fn run() {
             if let Some(sandbox) = connection.sandbox {
                 app.manage(sandbox);
             }
+            let refresh = Arc::new(tokio::sync::Notify::new());
             app.manage(AppState {
                 latchkey: latchkey.clone(),
+                refresh: refresh.clone(),
             });
             let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
             app.manage(tray);
-            forward_session_changes(handle.clone(), latchkey.clone());
+            forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());
+            watch::spawn(handle.clone(), latchkey.clone(), refresh);
             tauri::async_runtime::spawn(async move { latchkey.restore().await });
             window::show_main(&handle);
             Ok(())
@@ -99,7 +105,11 @@ pub fn run() {
 }
 
 /// Forwards every session change to the web view and the tray, and notifies on sign-in.
-fn forward_session_changes(app: AppHandle, latchkey: Arc<Latchkey>) {
+fn forward_session_changes(
+    app: AppHandle,
+    latchkey: Arc<Latchkey>,
+    refresh: Arc<tokio::sync::Notify>,
+) {
     let mut changes = latchkey.subscribe();
     tauri::async_runtime::spawn(async move {
         let mut previous = changes.borrow().clone();
@@ -109,6 +119,7 @@ fn forward_session_changes(app: AppHandle, latchkey: Arc<Latchkey>) {
                 tracing::warn!(error = %e, "could not send the session state to the window");
             }
             tray::show_session(&app, &session);
+            refresh.notify_one();
             // The user is usually in the browser when device-code sign-in completes.
             if let (SessionState::SigningIn { .. }, SessionState::SignedIn { account }) =
                 (&previous, &session)

@@ -1,42 +1,41 @@
-//! The tray icon and its menu. Linux trays have no click events or tooltips, so every action is
-//! a menu item; menu ids convert to and from an enum instead of being matched as raw strings.
+//! The tray icon and its menu. Linux trays have no click events or tooltips, so everything is a
+//! menu item: the session, what is active with the time left, Open, Quit. Menu ids convert to
+//! and from an enum instead of being matched as raw strings.
 
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
 use latchkey_core::ipc::SessionState;
+use latchkey_core::model::GroupActivation;
+use latchkey_core::time::parse_lenient;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
-use tauri::tray::TrayIconBuilder;
+use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 
 use crate::window;
 
-/// The tray menu's items.
+/// The tray menu's actionable items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrayItem {
-    Status,
     Open,
     Quit,
 }
 
 impl TrayItem {
-    const ALL: [TrayItem; 3] = [TrayItem::Status, TrayItem::Open, TrayItem::Quit];
+    const ALL: [TrayItem; 2] = [TrayItem::Open, TrayItem::Quit];
 
     /// The menu id.
     pub fn id(self) -> &'static str {
         match self {
-            TrayItem::Status => "status",
             TrayItem::Open => "open",
             TrayItem::Quit => "quit",
         }
     }
 
-    /// The item for a menu id.
+    /// The item for a menu id; informational lines have none.
     pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|item| item.id() == id)
     }
-}
-
-/// The status line, kept to update it as the session changes.
-pub struct Tray {
-    status: MenuItem<Wry>,
 }
 
 /// The status line's text for a session state.
@@ -49,17 +48,72 @@ pub fn status_text(session: &SessionState) -> String {
     }
 }
 
+/// "Prod DB Admins — 42 min left", for one active item.
+pub fn active_line(activation: &GroupActivation, now: DateTime<Utc>) -> String {
+    let name = activation
+        .group_name
+        .as_deref()
+        .unwrap_or(&activation.group_id);
+    let Some(end) = activation.end_date_time.as_deref().and_then(parse_lenient) else {
+        return format!("{name} — permanent");
+    };
+    let minutes = ((end - now).num_seconds().max(0) + 59) / 60;
+    match minutes {
+        0 => format!("{name} — ending now"),
+        m if m < 60 => format!("{name} — {m} min left"),
+        m => format!("{name} — {} h {:02} min left", m / 60, m % 60),
+    }
+}
+
+#[derive(Default)]
+struct View {
+    status: String,
+    active: Vec<String>,
+}
+
+/// The tray icon and what its menu shows.
+pub struct Tray {
+    icon: TrayIcon,
+    tenant_label: String,
+    view: Mutex<View>,
+}
+
 impl Tray {
     /// Creates the tray icon.
     pub fn create(app: &AppHandle, tenant_label: &str) -> tauri::Result<Self> {
-        let status = MenuItem::with_id(
-            app,
-            TrayItem::Status.id(),
-            "Not signed in",
-            false,
-            None::<&str>,
-        )?;
-        let tenant = MenuItem::with_id(app, "tenant", tenant_label, false, None::<&str>)?;
+        let mut builder = TrayIconBuilder::with_id("latchkey")
+            .tooltip("Latchkey")
+            .on_menu_event(|app, event| match TrayItem::from_id(event.id().as_ref()) {
+                Some(TrayItem::Open) => window::show_main(app),
+                Some(TrayItem::Quit) => app.exit(0),
+                None => {}
+            });
+        if let Some(icon) = app.default_window_icon() {
+            builder = builder.icon(icon.clone());
+        }
+        let tray = Self {
+            icon: builder.build(app)?,
+            tenant_label: tenant_label.to_owned(),
+            view: Mutex::new(View {
+                status: "Not signed in".to_owned(),
+                active: Vec::new(),
+            }),
+        };
+        tray.render(app)?;
+        Ok(tray)
+    }
+
+    fn render(&self, app: &AppHandle) -> tauri::Result<()> {
+        let view = self.view.lock().unwrap_or_else(|e| e.into_inner());
+        let info = |id: String, text: &str| MenuItem::with_id(app, id, text, false, None::<&str>);
+        let mut items: Vec<MenuItem<Wry>> = vec![
+            info("status".into(), &view.status)?,
+            info("tenant".into(), &self.tenant_label)?,
+        ];
+        for (index, line) in view.active.iter().enumerate() {
+            items.push(info(format!("active-{index}"), line)?);
+        }
+        let separator = PredefinedMenuItem::separator(app)?;
         let open = MenuItem::with_id(
             app,
             TrayItem::Open.id(),
@@ -74,55 +128,78 @@ impl Tray {
             true,
             None::<&str>,
         )?;
-        let menu = Menu::with_items(
-            app,
-            &[
-                &status,
-                &tenant,
-                &PredefinedMenuItem::separator(app)?,
-                &open,
-                &quit,
-            ],
-        )?;
-        let mut builder = TrayIconBuilder::with_id("latchkey")
-            .menu(&menu)
-            .tooltip("Latchkey")
-            .on_menu_event(|app, event| match TrayItem::from_id(event.id().as_ref()) {
-                Some(TrayItem::Open) => window::show_main(app),
-                Some(TrayItem::Quit) => app.exit(0),
-                Some(TrayItem::Status) | None => {}
-            });
-        if let Some(icon) = app.default_window_icon() {
-            builder = builder.icon(icon.clone());
+        let menu = Menu::new(app)?;
+        for item in &items {
+            menu.append(item)?;
         }
-        builder.build(app)?;
-        Ok(Self { status })
+        menu.append(&separator)?;
+        menu.append(&open)?;
+        menu.append(&quit)?;
+        self.icon.set_menu(Some(menu))
     }
 
-    /// Shows the session state in the menu.
-    pub fn show_session(&self, session: &SessionState) {
-        if let Err(e) = self.status.set_text(status_text(session)) {
-            tracing::warn!(error = %e, "could not update the tray menu");
+    fn update(&self, app: &AppHandle, change: impl FnOnce(&mut View) -> bool) {
+        let changed = change(&mut self.view.lock().unwrap_or_else(|e| e.into_inner()));
+        if changed {
+            if let Err(e) = self.render(app) {
+                tracing::warn!(error = %e, "could not update the tray menu");
+            }
         }
     }
 }
 
-/// Updates the tray, if it exists.
+/// Shows the session state in the tray, if it exists.
 pub fn show_session(app: &AppHandle, session: &SessionState) {
     if let Some(tray) = app.try_state::<Tray>() {
-        tray.show_session(session);
+        let status = status_text(session);
+        tray.update(app, |view| {
+            std::mem::replace(&mut view.status, status.clone()) != status
+        });
+    }
+}
+
+/// Shows what is active and the time left, if the tray exists.
+pub fn show_active(app: &AppHandle, activations: &[GroupActivation], now: DateTime<Utc>) {
+    if let Some(tray) = app.try_state::<Tray>() {
+        let lines: Vec<String> = activations.iter().map(|a| active_line(a, now)).collect();
+        tray.update(app, |view| {
+            std::mem::replace(&mut view.active, lines.clone()) != lines
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use latchkey_core::model::GroupAccess;
+    use latchkey_core::time::to_ipc;
 
     #[test]
     fn menu_ids_round_trip() {
         for item in TrayItem::ALL {
             assert_eq!(TrayItem::from_id(item.id()), Some(item));
         }
-        assert_eq!(TrayItem::from_id("tenant"), None);
+        assert_eq!(TrayItem::from_id("active-0"), None);
+    }
+
+    #[test]
+    fn active_lines_say_the_time_left() {
+        let now = Utc::now();
+        let line = |minutes: i64| {
+            active_line(
+                &GroupActivation {
+                    id: "i".into(),
+                    group_id: "g".into(),
+                    group_name: Some("Prod DB Admins".into()),
+                    access: GroupAccess::Member,
+                    start_date_time: to_ipc(now),
+                    end_date_time: Some(to_ipc(now + chrono::Duration::minutes(minutes))),
+                },
+                now,
+            )
+        };
+        assert_eq!(line(42), "Prod DB Admins — 42 min left");
+        assert_eq!(line(125), "Prod DB Admins — 2 h 05 min left");
+        assert_eq!(line(-1), "Prod DB Admins — ending now");
     }
 }

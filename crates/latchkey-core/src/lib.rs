@@ -11,6 +11,7 @@ pub mod http;
 pub mod ipc;
 mod latchkey;
 pub mod model;
+pub mod reminders;
 pub mod secrets;
 pub mod sensitive;
 pub mod session;

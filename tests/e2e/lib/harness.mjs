@@ -574,3 +574,45 @@ export function filesContaining(roots, needle) {
   for (const root of roots) walk(root);
   return hits;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The tray menu, read over D-Bus (com.canonical.dbusmenu), as a desktop's tray host would
+// ---------------------------------------------------------------------------------------------
+
+function gdbus(args) {
+  // stderr is dropped: names that vanish between listing and asking are expected here.
+  return execFileSync('gdbus', args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+/** Labels of the tray menu exported by the process `pid`, or [] when none is exported yet. */
+export function trayMenuLabels(pid) {
+  const names = gdbus(['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus',
+    '--method', 'org.freedesktop.DBus.ListNames']).match(/':[0-9.]+'/g) ?? [];
+  for (const quoted of names) {
+    const name = quoted.slice(1, -1);
+    let owner;
+    try {
+      owner = gdbus(['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus',
+        '--method', 'org.freedesktop.DBus.GetConnectionUnixProcessID', name]);
+    } catch {
+      continue;
+    }
+    if (!owner.includes(`(uint32 ${pid},)`)) continue;
+    let tree;
+    try {
+      tree = gdbus(['introspect', '--session', '--dest', name, '--object-path', '/', '--recurse']);
+    } catch {
+      continue;
+    }
+    // Object paths are printed as "node /path {" and the menu's interface inside the block.
+    const blocks = tree.split(/\n(?=\s*node \/)/);
+    for (const block of blocks) {
+      const path = block.match(/node (\/\S*)/)?.[1];
+      if (!path || !block.includes('interface com.canonical.dbusmenu')) continue;
+      const layout = gdbus(['call', '--session', '--dest', name, '--object-path', path,
+        '--method', 'com.canonical.dbusmenu.GetLayout', '--', '0', '-1', '["label"]']);
+      return [...layout.matchAll(/'label': <'((?:[^'\\]|\\.)*)'>/g)].map((m) => m[1]);
+    }
+  }
+  return [];
+}

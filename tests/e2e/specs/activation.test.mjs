@@ -16,6 +16,7 @@ import {
   screenshot,
   submitDeviceLogin,
   testIdText,
+  trayMenuLabels,
   waitForTestId,
   waitForText,
   withSession,
@@ -77,7 +78,7 @@ test('activate, watch the countdown, and see approval and policy limits honestly
   scratchHome();
   removeAppConfig();
   clearSecrets({ service: 'latchkey' });
-  await withSession({ name: 'activation' }, async ({ browser }) => {
+  await withSession({ name: 'activation' }, async ({ browser, appPid }) => {
     await signInAsAda(browser);
     await pollUntil(() => rowsOf(browser, 'group-row', 'group-name'), (r) => r.length === 5, {
       timeout: 20_000,
@@ -115,6 +116,14 @@ test('activate, watch the countdown, and see approval and policy limits honestly
       timeout: 5_000,
       message: (t) => `the countdown should tick; still ${t}`,
     });
+    // The tray menu (read over D-Bus as a tray host would) lists it with the time left.
+    const tray = await pollUntil(() => trayMenuLabels(appPid()), (labels) => labels.some((l) => l.startsWith('On-call Responders — ')), {
+      timeout: 20_000,
+      message: (labels) => `expected the tray menu to list On-call Responders with its time left; it has ${JSON.stringify(labels)}`,
+    });
+    assert.ok(tray.some((l) => /^On-call Responders — (59 min|1 h 00 min) left$/.test(l)), JSON.stringify(tray));
+    assert.ok(tray.includes('Signed in as Ada Okafor') && tray.includes('Open Latchkey') && tray.includes('Quit Latchkey'), JSON.stringify(tray));
+
     const deactivate = await waitForTestId(browser, 'deactivate-button');
     assert.equal(await deactivate.isEnabled(), false, 'deactivation is refused in the first 5 minutes');
     assert.match((await testIdText(browser, 'deactivate-reason')) ?? '', /5 minutes/);

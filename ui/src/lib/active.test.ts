@@ -34,6 +34,9 @@ describe("secondsLeft", () => {
     expect(secondsLeft(a, START)).toBe(2 * 3600);
     expect(secondsLeft(a, START + 3 * 3600 * SECOND)).toBe(0);
     expect(secondsLeft(activation({ endDateTime: null }), START)).toBeNull();
+    // A clock reading from before the start never shows more than was granted.
+    const started = activation({ startDateTime: "2026-03-10T14:00:00Z", endDateTime: "2026-03-10T16:00:00Z" });
+    expect(secondsLeft(started, START - 900)).toBe(2 * 3600);
   });
 });
 

@@ -28,9 +28,17 @@ export function deactivateBlockedReason(
   return `Can be deactivated at ${formatClockTime(at, nowMs, locale, timeZone)} (5 minutes after it started)`;
 }
 
-/** Whole seconds left; null when it has no end (permanent). */
+/**
+ * Whole seconds left; null when it has no end (permanent). Never more than was granted: a clock
+ * reading from just before the activation started (the shared clock ticks once a second) counts
+ * from the start.
+ */
 export function secondsLeft(activation: GroupActivation, nowMs: number): number | null {
-  return activation.endDateTime === null ? null : secondsUntil(activation.endDateTime, nowMs);
+  if (activation.endDateTime === null) {
+    return null;
+  }
+  const start = Date.parse(activation.startDateTime);
+  return secondsUntil(activation.endDateTime, Number.isNaN(start) ? nowMs : Math.max(nowMs, start));
 }
 
 /** Soonest end first; permanent ones last; then by name so the order is stable. */
