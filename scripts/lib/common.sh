@@ -101,7 +101,16 @@ lk_step() {
   lk_banner "[$n] $name"
   local start rc=0
   start="$(lk_now_ms)"
-  "$@" || rc=$?
+  # Not `"$@" || rc=$?`: inside a `||` list bash ignores `set -e` for the whole function, so a
+  # failing command in the middle of a step (say nextest before the doctests) went unnoticed.
+  # A subshell run as a plain command keeps errexit; steps therefore cannot set globals.
+  set +e
+  (
+    set -e
+    "$@"
+  )
+  rc=$?
+  set -e
   local ms=$(($(lk_now_ms) - start))
   LK_STEP_NAMES+=("$name")
   LK_STEP_MS+=("$ms")
