@@ -13,7 +13,8 @@ use super::pim_json::{self, caller, group_request_json, pim_error, stage_json, s
 use super::{collection, require_method, require_scope, GraphRequest};
 use crate::pim::PimError;
 
-const READ: &[&str] = &[
+/// Scopes that may read group assignments and requests.
+pub(super) const READ: &[&str] = &[
     "PrivilegedAssignmentSchedule.Read.AzureADGroup",
     "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
     "PrivilegedAccess.Read.AzureADGroup",

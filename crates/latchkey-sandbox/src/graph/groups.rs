@@ -169,15 +169,7 @@ fn my_assignment_instances(
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
     require_method(request, Method::GET)?;
-    require_scope(
-        request,
-        &[
-            "PrivilegedAssignmentSchedule.Read.AzureADGroup",
-            "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
-            "PrivilegedAccess.Read.AzureADGroup",
-            "PrivilegedAccess.ReadWrite.AzureADGroup",
-        ],
-    )?;
+    require_scope(request, group_requests::READ)?;
     require_principal(on)?;
     request.query.validate(&ASSIGNMENT_INSTANCE)?;
     let tenant = request.state.tenant();
