@@ -60,6 +60,17 @@ async function badgesOf(browser, group) {
   }, group);
 }
 
+/** The eligible row's activity ("active", "requested") or "offers activate". */
+async function rowState(browser, group) {
+  return browser.execute((name) => {
+    const row = [...document.querySelectorAll('[data-testid="group-row"]')].find(
+      (r) => r.querySelector('[data-testid="group-name"]')?.textContent.trim() === name,
+    );
+    const activity = row?.querySelector('[data-testid="eligibility-activity"]')?.dataset.activity;
+    return activity ?? (row?.querySelector('[data-testid="activate-button"]') ? 'offers activate' : 'nothing');
+  }, group);
+}
+
 async function setField(browser, id, value) {
   const field = await waitForTestId(browser, id, { why: `the ${id} field` });
   await field.clearValue();
@@ -124,6 +135,8 @@ test('activate, watch the countdown, and see approval and policy limits honestly
     assert.ok(tray.some((l) => /^On-call Responders — (59 min|1 h 00 min) left$/.test(l)), JSON.stringify(tray));
     assert.ok(tray.includes('Signed in as Ada Okafor') && tray.includes('Open Latchkey') && tray.includes('Quit Latchkey'), JSON.stringify(tray));
 
+    assert.equal(await rowState(browser, 'On-call Responders'), 'active', 'an active group is not offered again');
+
     const deactivate = await waitForTestId(browser, 'deactivate-button');
     assert.equal(await deactivate.isEnabled(), false, 'deactivation is refused in the first 5 minutes');
     assert.match((await testIdText(browser, 'deactivate-reason')) ?? '', /5 minutes/);
@@ -156,10 +169,16 @@ test('activate, watch the countdown, and see approval and policy limits honestly
     await browser.execute(() => window.scrollTo(0, 0));
     await screenshot(browser, path.join(artifactsDir(), 'activation.png'));
 
+    assert.equal(await rowState(browser, 'Prod DB Admins'), 'requested', 'a waiting request is shown on its row');
+
     await (await waitForTestId(browser, 'cancel-request')).click();
     await pollUntil(() => rowsOf(browser, 'pending-row', 'pending-name'), (r) => !r.includes('Prod DB Admins'), {
       timeout: 15_000,
       message: (r) => `the canceled request should leave Requests; saw ${JSON.stringify(r)}`,
+    });
+    await pollUntil(() => rowState(browser, 'Prod DB Admins'), (state) => state === 'offers activate', {
+      timeout: 10_000,
+      message: (state) => `after the cancel, Prod DB Admins can be asked for again; its row shows ${state}`,
     });
   });
 });

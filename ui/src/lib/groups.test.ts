@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GroupAccess } from "./bindings/GroupAccess";
 import type { GroupEligibility } from "./bindings/GroupEligibility";
-import { accessLabel, groupLabel, hasName, sortGroups } from "./groups";
+import { accessLabel, activityByEligibility, groupLabel, hasName, sortGroups } from "./groups";
 import { NO_REQUIREMENTS } from "./testing/fixtures";
 
 function group(id: string, groupName: string | null, access: GroupAccess = "member"): GroupEligibility {
@@ -57,5 +57,28 @@ describe("sortGroups", () => {
       "platform engineers/owner",
     ]);
     expect(input[0]?.id).toBe("a");
+  });
+});
+
+describe("activityByEligibility", () => {
+  it("marks eligibilities that are active or have a waiting request, and no others", () => {
+    const base = { groupDescription: null, memberType: "Direct", startDateTime: null, endDateTime: null };
+    const requirements = {
+      known: true, maxDurationMinutes: 60, justification: false, ticket: false, mfa: false,
+      authenticationContext: null, approval: false,
+    };
+    const eligibility = (id: string, groupId: string, access: "member" | "owner") => ({
+      ...base, id, groupId, groupName: id, access, requirements,
+    });
+    const list = [eligibility("a", "G1", "member"), eligibility("b", "g1", "owner"), eligibility("c", "g2", "member"), eligibility("d", "g3", "member")];
+    const activity = activityByEligibility(
+      list,
+      [{ groupId: "g1", access: "member" }],
+      [
+        { groupId: "g2", access: "member", action: "selfActivate", status: "pendingApproval" },
+        { groupId: "g3", access: "member", action: "selfActivate", status: "canceled" },
+      ],
+    );
+    expect([...activity.entries()]).toEqual([["a", "active"], ["c", "requested"]]);
   });
 });

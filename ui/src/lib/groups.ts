@@ -48,3 +48,35 @@ export function sortGroups(groups: readonly GroupEligibility[]): GroupEligibilit
       a.id.localeCompare(b.id),
   );
 }
+
+/** Where an eligibility stands right now, as far as activating it again goes. */
+export type Activity = "active" | "requested";
+
+const activityKey = (groupId: string, access: string) => `${groupId.toLowerCase()}|${access}`;
+
+/**
+ * Eligibilities that are active now or have a request waiting (approval or a later start):
+ * PIM refuses another activation for them, so the list offers none.
+ */
+export function activityByEligibility(
+  eligibilities: readonly GroupEligibility[],
+  activations: readonly { groupId: string; access: GroupAccess }[],
+  requests: readonly { groupId: string; access: GroupAccess; action: string; status: string }[],
+): Map<string, Activity> {
+  const active = new Set(activations.map((a) => activityKey(a.groupId, a.access)));
+  const requested = new Set(
+    requests
+      .filter((r) => r.action.toLowerCase() === "selfactivate" && (r.status === "pendingApproval" || r.status === "granted"))
+      .map((r) => activityKey(r.groupId, r.access)),
+  );
+  const result = new Map<string, Activity>();
+  for (const e of eligibilities) {
+    const key = activityKey(e.groupId, e.access);
+    if (active.has(key)) {
+      result.set(e.id, "active");
+    } else if (requested.has(key)) {
+      result.set(e.id, "requested");
+    }
+  }
+  return result;
+}
