@@ -491,3 +491,68 @@ async fn policies_list_the_end_user_rules_and_need_the_scope_filter() {
         "the scope filter is mandatory"
     );
 }
+
+#[tokio::test]
+async fn batches_answer_each_request_and_refuse_malformed_batches() {
+    let sandbox = sandbox().await;
+    let ada = sign_in(&sandbox, "ada@fabrikam.example").await;
+    let policy = |id: &str, group: &str| {
+        json!({ "id": id, "method": "GET",
+                "url": format!("/policies/roleManagementPolicyAssignments?$filter=scopeId eq '{group}' and scopeType eq 'Group'") })
+    };
+    let body = json!({ "requests": [
+        policy("1", PROD_DB),
+        { "id": "2", "method": "POST", "url": "/identityGovernance/privilegedAccess/group/assignmentScheduleRequests",
+          "headers": { "Content-Type": "application/json" },
+          "body": { "action": "selfActivate", "principalId": ADA, "groupId": PAYMENTS, "accessId": "member",
+                    "scheduleInfo": { "expiration": { "type": "afterDuration", "duration": "PT30M" } } } },
+        { "id": "3", "method": "GET", "url": "/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/filterByCurrentUser(on='principal')", "dependsOn": ["2"] },
+        policy("4", ONCALL),
+    ]});
+    let (status, batch) = ada.post("/v1.0/$batch", body).await;
+    assert_eq!(status, 200, "{batch}");
+    let by_id = |id: &str| {
+        batch["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("1")["status"], 200);
+    assert_eq!(
+        by_id("1")["body"]["value"].as_array().unwrap().len(),
+        2,
+        "member and owner policies"
+    );
+    assert_eq!(by_id("2")["status"], 400, "MFA is required for Payments");
+    assert_eq!(
+        by_id("2")["body"]["error"]["code"],
+        "RoleAssignmentRequestPolicyValidationFailed"
+    );
+    assert_eq!(by_id("3")["status"], 424, "its dependency failed");
+    assert_eq!(by_id("4")["status"], 200);
+
+    let many: Vec<Value> = (0..21).map(|i| policy(&i.to_string(), ONCALL)).collect();
+    let (status, body) = ada.post("/v1.0/$batch", json!({ "requests": many })).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "BadRequest"),
+        "at most 20 requests"
+    );
+    let (status, _) = ada
+        .post(
+            "/v1.0/$batch",
+            json!({ "requests": [policy("a", ONCALL), policy("A", PROD_DB)] }),
+        )
+        .await;
+    assert_eq!(status, 400, "ids are unique, case-insensitively");
+    let (status, _) = ada
+        .post(
+            "/v1.0/$batch",
+            json!({ "requests": [{ "id": "1", "method": "POST", "url": "/x", "body": {} }] }),
+        )
+        .await;
+    assert_eq!(status, 400, "a body needs a Content-Type header");
+}

@@ -3,6 +3,7 @@
 //! the way Graph's own URL parser does (so `filterByCurrentUser(on='principal')` and its
 //! percent-encoded forms are the same route).
 
+mod batch;
 pub mod error;
 mod group_requests;
 mod groups;
@@ -76,7 +77,25 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let ctx = RequestContext::new(&headers, state.clock.now());
-    let mut response = match serve(&state, version, method, &uri, &headers, body) {
+    let is_batch = uri
+        .path()
+        .splitn(3, '/')
+        .nth(2)
+        .is_some_and(|p| p.eq_ignore_ascii_case("$batch"));
+    let result = if is_batch {
+        match (method == Method::POST, authenticate(&state, &headers)) {
+            (false, _) => Err(GraphError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Request_BadRequest",
+                "Batches are sent with POST.",
+            )),
+            (true, Err(e)) => Err(e),
+            (true, Ok(_)) => batch::run(&state, version, &headers, &body).await,
+        }
+    } else {
+        serve(&state, version, method, &uri, &headers, body)
+    };
+    let mut response = match result {
         Ok(response) => response,
         Err(error) => error.into_response(&ctx),
     };
