@@ -19,11 +19,11 @@ async fn lists_the_signed_in_users_eligible_groups_across_pages() {
     sign_in(&latchkey, ADA).await;
     let before = latchkey.round_trips();
     let groups = latchkey.list_group_eligibilities().await.unwrap();
-    // Three pages of eligibilities, then each of the five groups' policies, once.
+    // Three pages of eligibilities, then all five groups' policies in one $batch.
     assert_eq!(
         latchkey.round_trips() - before,
-        3 + 5,
-        "one request per page and per policy"
+        3 + 1,
+        "one request per page, one batch of policies"
     );
     let names: Vec<_> = groups
         .iter()
@@ -85,8 +85,8 @@ async fn an_expired_access_token_is_refreshed_silently() {
     let before = latchkey.round_trips();
     let groups = latchkey.list_group_eligibilities().await.unwrap();
     assert_eq!(groups.len(), 5);
-    // 401, refresh, retry; then the five policies with the new token.
-    assert_eq!(latchkey.round_trips() - before, 3 + 5);
+    // 401, refresh, retry; then the policies' batch with the new token.
+    assert_eq!(latchkey.round_trips() - before, 3 + 1);
 }
 
 #[tokio::test]
@@ -98,4 +98,29 @@ async fn listing_before_sign_in_says_sign_in_first() {
         .await
         .unwrap_err();
     assert_eq!(error.code, ErrorCode::NotSignedIn);
+}
+
+#[tokio::test]
+async fn a_policy_throttled_inside_the_batch_is_read_again_on_its_own() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", harness.sandbox.base_url()))
+        .json(
+            &serde_json::json!({ "method": "GET", "pathContains": "roleManagementPolicyAssignments",
+                                    "kind": { "throttle": { "retryAfter": 0 } }, "count": 1 }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let before = latchkey.round_trips();
+    let groups = latchkey.list_group_eligibilities().await.unwrap();
+    assert!(
+        groups.iter().all(|g| g.requirements.known),
+        "every policy was read in the end"
+    );
+    // One page of eligibilities, the batch, and the throttled policy read again by itself.
+    assert_eq!(latchkey.round_trips() - before, 1 + 1 + 1);
 }

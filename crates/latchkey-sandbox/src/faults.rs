@@ -37,7 +37,8 @@ pub struct Fault {
     pub count: u32,
 }
 
-fn take(state: &SandboxState, method: &str, path: &str) -> Option<FaultKind> {
+/// Takes one use of the first fault matching `method` and `path`, if any.
+pub(crate) fn take(state: &SandboxState, method: &str, path: &str) -> Option<FaultKind> {
     let mut faults = state.faults();
     let fault = faults.iter_mut().find(|f| {
         f.count > 0 && f.method.eq_ignore_ascii_case(method) && path.contains(&f.path_contains)

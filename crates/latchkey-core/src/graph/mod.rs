@@ -1,6 +1,7 @@
 //! The Microsoft Graph client: one client with an injectable base URL, typed responses, paging
 //! through one helper, retries for reads only, and Graph's error envelope mapped to codes.
 
+mod batch;
 pub mod group_requests;
 pub mod groups;
 pub mod pim_errors;
@@ -40,7 +41,7 @@ struct Page<T> {
 }
 
 /// Pages followed before a list is declared runaway (a server that links to itself forever).
-const MAX_PAGES: usize = 1000;
+pub(crate) const MAX_PAGES: usize = 1000;
 
 /// Calls Microsoft Graph (v1.0) for a session.
 #[derive(Clone)]
@@ -86,7 +87,7 @@ impl GraphClient {
 
     /// The next page's URL, only if it points at the same Graph host: the token must never be
     /// sent anywhere else.
-    fn next_link(&self, next: &str) -> Result<Url> {
+    pub(crate) fn next_link(&self, next: &str) -> Result<Url> {
         let url = Url::parse(next).map_err(|_| {
             Error::new(
                 ErrorCode::UnexpectedResponse,
@@ -104,18 +105,33 @@ impl GraphClient {
 
     /// A GET with retries (429/503/504/transport) and one token refresh on 401.
     pub async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T> {
+        self.read(Method::GET, url, None).await
+    }
+
+    /// A read (a GET, or a `$batch` of GETs) with retries (429/503/504/transport) and one
+    /// token refresh on 401. Safe to resend: it changes nothing.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T> {
         let mut refreshed = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let token = self.session.access_token(Resource::Graph).await?;
-            let request = self
+            let mut builder = self
                 .http
                 .reqwest()
-                .request(Method::GET, url.clone())
+                .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
                 .header("Accept", "application/json")
-                .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                .header("client-request-id", uuid::Uuid::new_v4().to_string());
+            if let Some(body) = body {
+                builder = builder.json(body);
+            }
+            let request = builder
                 .build()
                 .map_err(|e| Error::internal(format!("can't build a Graph request: {e}")))?;
             let response = match self.http.send(request).await {
@@ -277,7 +293,7 @@ impl GraphClient {
 }
 
 /// Maps a failed Graph response to a code and a sentence.
-fn error_from_response(status: StatusCode, body: &[u8]) -> Error {
+pub(crate) fn error_from_response(status: StatusCode, body: &[u8]) -> Error {
     let envelope = serde_json::from_slice::<ErrorEnvelope>(body)
         .ok()
         .map(|e| e.error);

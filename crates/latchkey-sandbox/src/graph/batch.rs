@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::GraphError;
 use super::{serve, ApiVersion};
+use crate::faults::FaultKind;
 use crate::state::SandboxState;
 
 /// Graph's limit on sub-requests per batch.
@@ -159,8 +160,11 @@ async fn run_one(
             request.method
         )));
     };
-        // Batch URLs are often written with literal spaces in $filter; encode them as a URL would.
-    let path = format!("{prefix}/{}", request.url.trim_start_matches('/').replace(' ', "%20"));
+    // Batch URLs are often written with literal spaces in $filter; encode them as a URL would.
+    let path = format!(
+        "{prefix}/{}",
+        request.url.trim_start_matches('/').replace(' ', "%20")
+    );
     let Ok(uri) = path.parse::<Uri>() else {
         return fail(invalid(format!("'{}' is not a valid URL.", request.url)));
     };
@@ -178,10 +182,36 @@ async fn run_one(
         .as_ref()
         .map(|b| Bytes::from(b.to_string()))
         .unwrap_or_default();
+    // Faults apply to sub-requests one by one, as Graph throttles them inside a batch.
+    let fault = crate::faults::take(state, method.as_str(), uri.path());
+    match fault {
+        Some(FaultKind::Throttle { retry_after }) => {
+            return (
+                429,
+                json!({ "Content-Type": "application/json", "Retry-After": retry_after.to_string() }),
+                json!({ "error": { "code": "TooManyRequests", "message": "Please retry again later." } }),
+            )
+        }
+        Some(FaultKind::Unavailable) => {
+            return fail(GraphError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable.",
+            ))
+        }
+        _ => {}
+    }
     let response = match serve(state, version, method, &uri, &headers, body) {
         Ok(response) => response,
         Err(error) => return fail(error),
     };
+    if fault == Some(FaultKind::LoseResponse) {
+        return fail(GraphError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "GatewayTimeout",
+            "The gateway timed out.",
+        ));
+    }
     let status = response.status().as_u16();
     let mut sub_headers = Map::new();
     for name in ["content-type", "retry-after", "location"] {
