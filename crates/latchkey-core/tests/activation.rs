@@ -36,20 +36,6 @@ async fn signed_in_ada(harness: &Harness) -> std::sync::Arc<Latchkey> {
     latchkey
 }
 
-async fn control(harness: &Harness, path: &str, body: serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", harness.sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
-}
-
 #[tokio::test]
 async fn eligibilities_carry_their_policy_requirements() {
     let harness = Harness::start(fast_options()).await;

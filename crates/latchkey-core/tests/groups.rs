@@ -105,16 +105,13 @@ async fn a_policy_throttled_inside_the_batch_is_read_again_on_its_own() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = harness.latchkey();
     sign_in(&latchkey, ADA).await;
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sandbox/faults", harness.sandbox.base_url()))
-        .json(
-            &serde_json::json!({ "method": "GET", "pathContains": "roleManagementPolicyAssignments",
-                                    "kind": { "throttle": { "retryAfter": 0 } }, "count": 1 }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
+    control(
+        &harness,
+        "/_sandbox/faults",
+        serde_json::json!({ "method": "GET", "pathContains": "roleManagementPolicyAssignments",
+                            "kind": { "throttle": { "retryAfter": 0 } }, "count": 1 }),
+    )
+    .await;
     let before = latchkey.round_trips();
     let groups = latchkey.list_group_eligibilities().await.unwrap();
     assert!(

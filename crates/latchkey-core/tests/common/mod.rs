@@ -164,3 +164,18 @@ pub async fn restart_expecting_ada(harness: &Harness) -> Arc<Latchkey> {
     assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
     again
 }
+
+/// Calls the sandbox's control API (faults, clock); panics unless it accepts.
+pub async fn control(harness: &Harness, path: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", harness.sandbox.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+}
