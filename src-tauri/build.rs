@@ -7,14 +7,14 @@ const COMMANDS: &[&str] = &[
     "start_sign_in",
     "cancel_sign_in",
     "sign_out",
-    "list_group_eligibilities",
+    "list_eligibilities",
     "open_verification_page",
     "copy_user_code",
-    "list_group_activations",
-    "list_group_requests",
-    "activate_groups",
-    "deactivate_group",
-    "cancel_group_request",
+    "list_activations",
+    "list_requests",
+    "activate",
+    "deactivate",
+    "cancel_request",
 ];
 
 fn main() {

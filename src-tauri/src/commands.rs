@@ -3,7 +3,7 @@
 
 use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt};
 use latchkey_core::model::{
-    ActivationInput, GroupAccess, GroupActivation, GroupEligibility, GroupRequest, RequestOutcome,
+    Activation, ActivationInput, Eligibility, Listing, PimRequest, Plane, RequestOutcome, Target,
 };
 use latchkey_core::{Error, ErrorCode};
 use tauri::{AppHandle, State};
@@ -38,12 +38,10 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(state.latchkey.sign_out().await?)
 }
 
-/// The signed-in user's eligible groups.
+/// Everything the signed-in user is eligible for, on every plane.
 #[tauri::command]
-pub async fn list_group_eligibilities(
-    state: State<'_, AppState>,
-) -> CommandResult<Vec<GroupEligibility>> {
-    Ok(state.latchkey.list_group_eligibilities().await?)
+pub async fn list_eligibilities(state: State<'_, AppState>) -> CommandResult<Listing<Eligibility>> {
+    Ok(state.latchkey.list_eligibilities().await?)
 }
 
 fn current_prompt(state: &AppState) -> CommandResult<DeviceCodePrompt> {
@@ -90,23 +88,21 @@ pub fn copy_user_code(app: AppHandle, state: State<'_, AppState>) -> CommandResu
     })
 }
 
-/// Memberships and ownerships active now.
+/// What is active now, on every plane.
 #[tauri::command]
-pub async fn list_group_activations(
-    state: State<'_, AppState>,
-) -> CommandResult<Vec<GroupActivation>> {
-    Ok(state.latchkey.list_group_activations().await?)
+pub async fn list_activations(state: State<'_, AppState>) -> CommandResult<Listing<Activation>> {
+    Ok(state.latchkey.list_activations().await?)
 }
 
 /// My requests, newest first.
 #[tauri::command]
-pub async fn list_group_requests(state: State<'_, AppState>) -> CommandResult<Vec<GroupRequest>> {
-    Ok(state.latchkey.list_group_requests().await?)
+pub async fn list_requests(state: State<'_, AppState>) -> CommandResult<Listing<PimRequest>> {
+    Ok(state.latchkey.list_requests().await?)
 }
 
 /// Activates one or many; one outcome per input, in order.
 #[tauri::command]
-pub async fn activate_groups(
+pub async fn activate(
     state: State<'_, AppState>,
     inputs: Vec<ActivationInput>,
 ) -> CommandResult<Vec<RequestOutcome>> {
@@ -116,28 +112,28 @@ pub async fn activate_groups(
             "Choose between 1 and 100 items to activate.",
         )));
     }
-    let outcomes = state.latchkey.activate_groups(inputs).await?;
+    let outcomes = state.latchkey.activate(inputs).await?;
     state.refresh.notify_one();
     Ok(outcomes)
 }
 
 /// Ends an activation early.
 #[tauri::command]
-pub async fn deactivate_group(
+pub async fn deactivate(
     state: State<'_, AppState>,
-    group_id: String,
-    access: GroupAccess,
+    target: Target,
 ) -> CommandResult<RequestOutcome> {
-    let outcome = state.latchkey.deactivate_group(&group_id, access).await?;
+    let outcome = state.latchkey.deactivate(&target).await?;
     state.refresh.notify_one();
     Ok(outcome)
 }
 
 /// Cancels a pending request.
 #[tauri::command]
-pub async fn cancel_group_request(
+pub async fn cancel_request(
     state: State<'_, AppState>,
+    plane: Plane,
     request_id: String,
 ) -> CommandResult<()> {
-    Ok(state.latchkey.cancel_group_request(&request_id).await?)
+    Ok(state.latchkey.cancel_request(plane, &request_id).await?)
 }

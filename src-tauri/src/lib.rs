@@ -54,14 +54,14 @@ pub fn run() {
             commands::start_sign_in,
             commands::cancel_sign_in,
             commands::sign_out,
-            commands::list_group_eligibilities,
+            commands::list_eligibilities,
             commands::open_verification_page,
             commands::copy_user_code,
-            commands::list_group_activations,
-            commands::list_group_requests,
-            commands::activate_groups,
-            commands::deactivate_group,
-            commands::cancel_group_request,
+            commands::list_activations,
+            commands::list_requests,
+            commands::activate,
+            commands::deactivate,
+            commands::cancel_request,
         ])
         .setup(|app| {
             let handle = app.handle().clone();

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use latchkey_core::ipc::SessionState;
-use latchkey_core::model::GroupActivation;
+use latchkey_core::model::Activation;
 use latchkey_core::time::parse_lenient;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -49,11 +49,8 @@ pub fn status_text(session: &SessionState) -> String {
 }
 
 /// "Prod DB Admins — 42 min left", for one active item.
-pub fn active_line(activation: &GroupActivation, now: DateTime<Utc>) -> String {
-    let name = activation
-        .group_name
-        .as_deref()
-        .unwrap_or(&activation.group_id);
+pub fn active_line(activation: &Activation, now: DateTime<Utc>) -> String {
+    let name = activation.label();
     let Some(end) = activation.end_date_time.as_deref().and_then(parse_lenient) else {
         return format!("{name} — permanent");
     };
@@ -159,7 +156,7 @@ pub fn show_session(app: &AppHandle, session: &SessionState) {
 }
 
 /// Shows what is active and the time left, if the tray exists.
-pub fn show_active(app: &AppHandle, activations: &[GroupActivation], now: DateTime<Utc>) {
+pub fn show_active(app: &AppHandle, activations: &[Activation], now: DateTime<Utc>) {
     if let Some(tray) = app.try_state::<Tray>() {
         let lines: Vec<String> = activations.iter().map(|a| active_line(a, now)).collect();
         tray.update(app, |view| {
@@ -171,7 +168,7 @@ pub fn show_active(app: &AppHandle, activations: &[GroupActivation], now: DateTi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use latchkey_core::model::GroupAccess;
+    use latchkey_core::model::{GroupAccess, Target};
     use latchkey_core::time::to_ipc;
 
     #[test]
@@ -187,11 +184,14 @@ mod tests {
         let now = Utc::now();
         let line = |minutes: i64| {
             active_line(
-                &GroupActivation {
+                &Activation {
                     id: "i".into(),
-                    group_id: "g".into(),
-                    group_name: Some("Prod DB Admins".into()),
-                    access: GroupAccess::Member,
+                    target: Target::Group {
+                        group_id: "g".into(),
+                        access: GroupAccess::Member,
+                    },
+                    name: Some("Prod DB Admins".into()),
+                    scope_name: None,
                     start_date_time: to_ipc(now),
                     end_date_time: Some(to_ipc(now + chrono::Duration::minutes(minutes))),
                 },

@@ -38,9 +38,9 @@ pub fn spawn(app: AppHandle, latchkey: Arc<Latchkey>, refresh: Arc<Notify>) {
                 continue;
             }
             if forced || last_read.is_none_or(|t| t.elapsed() >= REFRESH_EVERY) {
-                match latchkey.list_group_activations().await {
-                    Ok(list) => {
-                        followed.replace(list, chrono::Utc::now());
+                match latchkey.list_activations().await {
+                    Ok(listing) => {
+                        followed.replace(listing.items, chrono::Utc::now());
                         last_read = Some(Instant::now());
                     }
                     Err(e) => tracing::debug!(code = ?e.code, "could not refresh active items"),

@@ -104,8 +104,8 @@ pub struct AppSnapshot {
 mod tests {
     use super::*;
     use crate::model::{
-        ActivationInput, GroupAccess, GroupActivation, GroupEligibility, GroupRequest,
-        RequestOutcome, RequestStatus, Requirements,
+        Activation, ActivationInput, Eligibility, GroupAccess, Listing, PimRequest, Plane,
+        PlaneFailure, RequestOutcome, RequestStatus, Requirements, Target,
     };
     use std::path::PathBuf;
     use ts_rs::{Config, TS};
@@ -121,7 +121,7 @@ mod tests {
                 vec![$((stringify!($t), <$t as TS>::export_to_string(&cfg).expect(stringify!($t)))),*]
             };
         }
-        all![
+        let mut list = all![
             ErrorCode,
             AppError,
             TenantKind,
@@ -131,14 +131,23 @@ mod tests {
             SessionState,
             AppSnapshot,
             GroupAccess,
-            GroupEligibility,
+            Plane,
+            Target,
+            Eligibility,
             Requirements,
             RequestStatus,
-            GroupActivation,
-            GroupRequest,
+            Activation,
+            PimRequest,
             ActivationInput,
             RequestOutcome,
-        ]
+            PlaneFailure,
+        ];
+        // A generic type is exported once, as its declaration (`Listing<T>`).
+        list.push((
+            "Listing",
+            <Listing<ts_rs::Dummy> as TS>::export_to_string(&cfg).expect("Listing"),
+        ));
+        list
     }
 
     /// The committed TypeScript bindings must match the Rust types. Regenerate with

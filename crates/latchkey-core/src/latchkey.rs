@@ -18,8 +18,8 @@ use crate::graph::GraphClient;
 use crate::http::HttpClient;
 use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
 use crate::model::{
-    ActivationInput, GroupAccess, GroupActivation, GroupEligibility, GroupRequest, RequestOutcome,
-    Requirements,
+    Activation, ActivationInput, Eligibility, Listing, PimRequest, Plane, RequestOutcome,
+    Requirements, Target,
 };
 use crate::secrets::SecretStore;
 use crate::session::Session;
@@ -39,8 +39,25 @@ pub struct LatchkeyConfig {
 struct Inner {
     session: Option<Arc<Session>>,
     pending: Option<Pending>,
-    /// Requirements from the last eligibility listing, so activation validates locally.
-    requirements: HashMap<(String, GroupAccess), Requirements>,
+    /// Requirements from the last eligibility listing (by target key), so activation
+    /// validates locally.
+    requirements: HashMap<String, Requirements>,
+    /// Names and scope names from the last eligibility listing (by target key), for
+    /// activations and requests the service returned without them.
+    names: HashMap<String, (Option<String>, Option<String>)>,
+}
+
+impl Inner {
+    fn fill_names(&self, target: &Target, name: &mut Option<String>, scope: &mut Option<String>) {
+        if let Some((known_name, known_scope)) = self.names.get(&target.key()) {
+            if name.is_none() {
+                name.clone_from(known_name);
+            }
+            if known_scope.is_some() {
+                scope.clone_from(known_scope);
+            }
+        }
+    }
 }
 
 struct Pending {
@@ -283,64 +300,103 @@ impl Latchkey {
         result
     }
 
-    /// The signed-in user's eligible group memberships and ownerships, with requirements.
-    pub async fn list_group_eligibilities(&self) -> Result<Vec<GroupEligibility>> {
-        let list = self.observe(self.graph()?.my_group_eligibilities().await)?;
-        self.inner().requirements = list
-            .iter()
-            .map(|g| {
-                (
-                    (g.group_id.to_ascii_lowercase(), g.access),
-                    g.requirements.clone(),
-                )
-            })
-            .collect();
-        Ok(list)
+    /// Everything the signed-in user is eligible for, on every plane, with requirements. A
+    /// plane the service refuses to list is reported in `unavailable`, the others still shown.
+    pub async fn list_eligibilities(&self) -> Result<Listing<Eligibility>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.my_eligibilities(Plane::Group),
+            graph.my_eligibilities(Plane::DirectoryRole)
+        );
+        let listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        let mut inner = self.inner();
+        for e in &listing.items {
+            inner
+                .requirements
+                .insert(e.target.key(), e.requirements.clone());
+            inner
+                .names
+                .insert(e.target.key(), (e.name.clone(), e.scope_name.clone()));
+        }
+        Ok(listing)
     }
 
-    /// Memberships and ownerships active now.
-    pub async fn list_group_activations(&self) -> Result<Vec<GroupActivation>> {
-        self.observe(self.graph()?.my_group_activations().await)
+    /// What is active now, on every plane, ending soonest first.
+    pub async fn list_activations(&self) -> Result<Listing<Activation>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.my_activations(Plane::Group),
+            graph.my_activations(Plane::DirectoryRole)
+        );
+        let mut listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        {
+            let inner = self.inner();
+            for a in &mut listing.items {
+                inner.fill_names(&a.target, &mut a.name, &mut a.scope_name);
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| a.end_date_time.cmp(&b.end_date_time).then(a.id.cmp(&b.id)));
+        Ok(listing)
     }
 
-    /// My PIM-for-Groups requests, newest first.
-    pub async fn list_group_requests(&self) -> Result<Vec<GroupRequest>> {
-        self.observe(self.graph()?.my_group_requests().await)
+    /// My requests on every plane, newest first.
+    pub async fn list_requests(&self) -> Result<Listing<PimRequest>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.my_requests(Plane::Group),
+            graph.my_requests(Plane::DirectoryRole)
+        );
+        let mut listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        {
+            let inner = self.inner();
+            for r in &mut listing.items {
+                inner.fill_names(&r.target, &mut r.name, &mut r.scope_name);
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
+        Ok(listing)
     }
 
-    async fn requirements_for(
-        &self,
-        graph: &GraphClient,
-        group_id: &str,
-        access: GroupAccess,
-    ) -> Requirements {
-        let key = (group_id.to_ascii_lowercase(), access);
-        if let Some(known) = self.inner().requirements.get(&key).cloned() {
+    async fn requirements_for(&self, graph: &GraphClient, target: &Target) -> Requirements {
+        if let Some(known) = self.inner().requirements.get(&target.key()).cloned() {
             return known;
         }
-        match graph.group_requirements(group_id).await {
-            Ok(map) => map
-                .get(&access)
-                .cloned()
-                .unwrap_or_else(Requirements::unknown),
-            Err(_) => Requirements::unknown(),
-        }
+        let subject = match target {
+            Target::Group { group_id, .. } => group_id,
+            Target::DirectoryRole {
+                role_definition_id, ..
+            } => role_definition_id,
+        };
+        graph
+            .requirements_of(target.plane(), std::slice::from_ref(subject))
+            .await
+            .get(target)
+            .cloned()
+            .unwrap_or_else(Requirements::unknown)
     }
 
-    /// Activates one or many at once. Each input is validated against its policy and sent on
-    /// its own; the outcomes come back in input order.
-    pub async fn activate_groups(
-        &self,
-        inputs: Vec<ActivationInput>,
-    ) -> Result<Vec<RequestOutcome>> {
+    /// Activates one or many at once, on any plane. Each input is validated against its policy
+    /// and sent on its own; the outcomes come back in input order.
+    pub async fn activate(&self, inputs: Vec<ActivationInput>) -> Result<Vec<RequestOutcome>> {
         let graph = self.graph()?;
         let mut tasks = tokio::task::JoinSet::new();
         for (index, input) in inputs.into_iter().enumerate() {
-            let requirements = self
-                .requirements_for(&graph, &input.group_id, input.access)
-                .await;
+            let requirements = self.requirements_for(&graph, &input.target).await;
             let graph = graph.clone();
-            tasks.spawn(async move { (index, graph.activate_group(&input, &requirements).await) });
+            tasks.spawn(async move { (index, graph.activate(&input, &requirements).await) });
         }
         let mut outcomes = Vec::with_capacity(tasks.len());
         while let Some(joined) = tasks.join_next().await {
@@ -362,17 +418,13 @@ impl Latchkey {
     }
 
     /// Ends an activation early.
-    pub async fn deactivate_group(
-        &self,
-        group_id: &str,
-        access: GroupAccess,
-    ) -> Result<RequestOutcome> {
-        Ok(self.graph()?.deactivate_group(group_id, access).await)
+    pub async fn deactivate(&self, target: &Target) -> Result<RequestOutcome> {
+        Ok(self.graph()?.deactivate(target).await)
     }
 
     /// Cancels a pending request.
-    pub async fn cancel_group_request(&self, request_id: &str) -> Result<()> {
-        self.observe(self.graph()?.cancel_group_request(request_id).await)
+    pub async fn cancel_request(&self, plane: Plane, request_id: &str) -> Result<()> {
+        self.observe(self.graph()?.cancel_request(plane, request_id).await)
     }
 
     /// The service refused the session: forget it and tell the user why.

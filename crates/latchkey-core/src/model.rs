@@ -37,19 +37,106 @@ impl GroupAccess {
     }
 }
 
-/// An eligible group membership or ownership of the signed-in user.
+/// The PIM plane an eligibility belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "Plane.ts")]
+pub enum Plane {
+    /// PIM for Groups (membership or ownership).
+    Group,
+    /// A Microsoft Entra directory role.
+    DirectoryRole,
+}
+
+/// What a PIM request is about: the same shape is listed, activated, deactivated and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(tag = "plane", rename_all = "camelCase")]
+#[ts(export_to = "Target.ts")]
+pub enum Target {
+    /// Membership or ownership of a group.
+    #[serde(rename_all = "camelCase")]
+    Group {
+        group_id: String,
+        access: GroupAccess,
+    },
+    /// A directory role at a directory scope (`/` is the whole tenant, `/administrativeUnits/{id}`
+    /// an administrative unit), passed through unchanged as PIM requires.
+    #[serde(rename_all = "camelCase")]
+    DirectoryRole {
+        role_definition_id: String,
+        directory_scope_id: String,
+    },
+}
+
+impl Target {
+    /// The plane this target is in.
+    pub fn plane(&self) -> Plane {
+        match self {
+            Target::Group { .. } => Plane::Group,
+            Target::DirectoryRole { .. } => Plane::DirectoryRole,
+        }
+    }
+
+    /// A stable, case-insensitive key (ids compare case-insensitively in Graph).
+    pub fn key(&self) -> String {
+        match self {
+            Target::Group { group_id, access } => format!(
+                "group|{}|{}",
+                group_id.to_ascii_lowercase(),
+                access.access_id().unwrap_or("unknown")
+            ),
+            Target::DirectoryRole {
+                role_definition_id,
+                directory_scope_id,
+            } => format!(
+                "role|{}|{}",
+                role_definition_id.to_ascii_lowercase(),
+                directory_scope_id.to_ascii_lowercase()
+            ),
+        }
+    }
+
+    /// Whether two targets name the same thing.
+    pub fn same(&self, other: &Target) -> bool {
+        self.key() == other.key()
+    }
+
+    /// Something to show when the service gave no name.
+    pub fn fallback_name(&self) -> String {
+        match self {
+            Target::Group { group_id, .. } => group_id.clone(),
+            Target::DirectoryRole {
+                role_definition_id, ..
+            } => role_definition_id.clone(),
+        }
+    }
+}
+
+/// How a directory scope reads to a person, when the service did not name it.
+pub fn directory_scope_name(directory_scope_id: &str) -> String {
+    if directory_scope_id == "/" {
+        "Directory".to_owned()
+    } else if let Some(au) = directory_scope_id.strip_prefix("/administrativeUnits/") {
+        format!("Administrative unit {au}")
+    } else {
+        directory_scope_id.to_owned()
+    }
+}
+
+/// Something the signed-in user is eligible to activate, in any plane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export_to = "GroupEligibility.ts")]
-pub struct GroupEligibility {
+#[ts(export_to = "Eligibility.ts")]
+pub struct Eligibility {
     /// The eligibility schedule instance id (stable while the eligibility lasts).
     pub id: String,
-    pub group_id: String,
-    /// `None` when Graph did not expand the group (missing `Group.Read.All`).
-    pub group_name: Option<String>,
-    pub group_description: Option<String>,
-    pub access: GroupAccess,
-    /// `Direct`, or `Group` when inherited through another group.
+    pub target: Target,
+    /// The group's or role's display name; `None` when the service did not say.
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Where a role applies ("Directory", an administrative unit); `None` for groups.
+    pub scope_name: Option<String>,
+    /// `Direct`, or `Group` when inherited through a group.
     pub member_type: String,
     /// RFC 3339.
     pub start_date_time: Option<String>,
@@ -136,30 +223,54 @@ impl RequestStatus {
     }
 }
 
-/// A group membership or ownership active now.
+/// Something active now (activated through PIM).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export_to = "GroupActivation.ts")]
-pub struct GroupActivation {
+#[ts(export_to = "Activation.ts")]
+pub struct Activation {
     pub id: String,
-    pub group_id: String,
-    pub group_name: Option<String>,
-    pub access: GroupAccess,
+    pub target: Target,
+    pub name: Option<String>,
+    pub scope_name: Option<String>,
     /// RFC 3339.
     pub start_date_time: String,
-    /// RFC 3339; `None` for a permanent (assigned, not activated) membership.
+    /// RFC 3339; `None` for a permanent (assigned, not activated) assignment.
     pub end_date_time: Option<String>,
 }
 
-/// One of my PIM requests for a group.
+impl Activation {
+    /// What a person calls it.
+    pub fn label(&self) -> String {
+        let name = self
+            .name
+            .clone()
+            .unwrap_or_else(|| self.target.fallback_name());
+        match (&self.target, &self.scope_name) {
+            (Target::Group { access, .. }, _) if *access == GroupAccess::Owner => {
+                format!("{name} (owner)")
+            }
+            (
+                Target::DirectoryRole {
+                    directory_scope_id, ..
+                },
+                Some(scope),
+            ) if directory_scope_id != "/" => {
+                format!("{name} ({scope})")
+            }
+            _ => name,
+        }
+    }
+}
+
+/// One of my PIM requests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export_to = "GroupRequest.ts")]
-pub struct GroupRequest {
+#[ts(export_to = "PimRequest.ts")]
+pub struct PimRequest {
     pub id: String,
-    pub group_id: String,
-    pub group_name: Option<String>,
-    pub access: GroupAccess,
+    pub target: Target,
+    pub name: Option<String>,
+    pub scope_name: Option<String>,
     /// `selfActivate`, `selfDeactivate`, …
     pub action: String,
     pub status: RequestStatus,
@@ -175,8 +286,7 @@ pub struct GroupRequest {
 #[serde(rename_all = "camelCase")]
 #[ts(export_to = "ActivationInput.ts")]
 pub struct ActivationInput {
-    pub group_id: String,
-    pub access: GroupAccess,
+    pub target: Target,
     pub duration_minutes: u32,
     pub justification: Option<String>,
     pub ticket_number: Option<String>,
@@ -190,9 +300,141 @@ pub struct ActivationInput {
 #[serde(rename_all = "camelCase")]
 #[ts(export_to = "RequestOutcome.ts")]
 pub struct RequestOutcome {
-    pub group_id: String,
-    pub access: GroupAccess,
+    pub target: Target,
     pub request_id: Option<String>,
     pub status: Option<RequestStatus>,
     pub error: Option<crate::ipc::AppError>,
+}
+
+/// A plane that could not be listed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "PlaneFailure.ts")]
+pub struct PlaneFailure {
+    pub plane: Plane,
+    pub error: crate::ipc::AppError,
+}
+
+/// A list gathered from every plane: what could be read, and the planes that could not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "Listing.ts")]
+pub struct Listing<T: TS> {
+    pub items: Vec<T>,
+    /// Planes the service refused or failed to list (e.g. no permission for directory roles).
+    pub unavailable: Vec<PlaneFailure>,
+}
+
+impl<T: TS> Listing<T> {
+    /// Combines per-plane results. Fails only when every plane failed, or when the session
+    /// ended (nothing else can be read then either).
+    pub fn gather(
+        results: impl IntoIterator<Item = (Plane, crate::Result<Vec<T>>)>,
+    ) -> crate::Result<Self> {
+        let mut items = Vec::new();
+        let mut unavailable = Vec::new();
+        let mut last_error = None;
+        let mut any_ok = false;
+        for (plane, result) in results {
+            match result {
+                Ok(list) => {
+                    any_ok = true;
+                    items.extend(list);
+                }
+                Err(e) if e.code == crate::ErrorCode::SessionExpired => return Err(e),
+                Err(e) => {
+                    tracing::info!(?plane, code = ?e.code, "plane not listed");
+                    unavailable.push(PlaneFailure {
+                        plane,
+                        error: crate::ipc::AppError::from(&e),
+                    });
+                    last_error = Some(e);
+                }
+            }
+        }
+        match last_error {
+            Some(e) if !any_ok => Err(e),
+            _ => Ok(Self { items, unavailable }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_cross_ipc_tagged_by_plane_and_compare_without_case() {
+        let role = Target::DirectoryRole {
+            role_definition_id: "F2EF992C-3AFB-46B9-B7CF-A126EE74C451".into(),
+            directory_scope_id: "/".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&role).unwrap(),
+            serde_json::json!({"plane":"directoryRole","roleDefinitionId":"F2EF992C-3AFB-46B9-B7CF-A126EE74C451","directoryScopeId":"/"})
+        );
+        let lower = Target::DirectoryRole {
+            role_definition_id: "f2ef992c-3afb-46b9-b7cf-a126ee74c451".into(),
+            directory_scope_id: "/".into(),
+        };
+        assert!(role.same(&lower));
+        let group: Target =
+            serde_json::from_str(r#"{"plane":"group","groupId":"g","access":"owner"}"#).unwrap();
+        assert_eq!(group.plane(), Plane::Group);
+        assert!(!group.same(&role));
+        assert!(serde_json::from_str::<Target>(r#"{"plane":"azure","id":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_listing_keeps_the_planes_that_answered() {
+        let forbidden = || crate::Error::new(crate::ErrorCode::Forbidden, "no");
+        let listing = Listing::gather([
+            (Plane::Group, Ok(vec![1u32, 2])),
+            (Plane::DirectoryRole, Err(forbidden())),
+        ])
+        .unwrap();
+        assert_eq!(listing.items, vec![1, 2]);
+        assert_eq!(listing.unavailable[0].plane, Plane::DirectoryRole);
+        assert_eq!(
+            listing.unavailable[0].error.code,
+            crate::ErrorCode::Forbidden
+        );
+        let all_failed = Listing::<u32>::gather([
+            (Plane::Group, Err(forbidden())),
+            (Plane::DirectoryRole, Err(forbidden())),
+        ]);
+        assert_eq!(all_failed.unwrap_err().code, crate::ErrorCode::Forbidden);
+        let expired = Listing::<u32>::gather([
+            (Plane::Group, Ok(vec![1])),
+            (
+                Plane::DirectoryRole,
+                Err(crate::Error::new(crate::ErrorCode::SessionExpired, "again")),
+            ),
+        ]);
+        assert_eq!(expired.unwrap_err().code, crate::ErrorCode::SessionExpired);
+    }
+
+    #[test]
+    fn labels_say_owner_and_administrative_unit() {
+        let mut a = Activation {
+            id: "i".into(),
+            target: Target::Group {
+                group_id: "g".into(),
+                access: GroupAccess::Owner,
+            },
+            name: Some("Platform Engineers".into()),
+            scope_name: None,
+            start_date_time: String::new(),
+            end_date_time: None,
+        };
+        assert_eq!(a.label(), "Platform Engineers (owner)");
+        a.target = Target::DirectoryRole {
+            role_definition_id: "r".into(),
+            directory_scope_id: "/administrativeUnits/au".into(),
+        };
+        a.name = None;
+        a.scope_name = Some("Berlin office".into());
+        assert_eq!(a.label(), "r (Berlin office)");
+        assert_eq!(directory_scope_name("/"), "Directory");
+    }
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::GroupActivation;
+use crate::model::Activation;
 use crate::time::parse_lenient;
 
 /// Latchkey's default lead times: 15 and 5 minutes before the end.
@@ -36,14 +36,10 @@ pub struct Reminder {
     pub kind: ReminderKind,
 }
 
-fn label(a: &GroupActivation) -> String {
-    a.group_name.clone().unwrap_or_else(|| a.group_id.clone())
-}
-
 /// The reminders due at `now` for `activations`, skipping those in `sent`. At most one per
 /// activation: the most urgent one due (no burst of three after waking from sleep).
 pub fn due(
-    activations: &[GroupActivation],
+    activations: &[Activation],
     lead_minutes: &[u32],
     now: DateTime<Utc>,
     sent: &SentLog,
@@ -77,7 +73,7 @@ pub fn due(
         if sent.contains(&key) {
             continue;
         }
-        let name = label(activation);
+        let name = activation.label();
         let (title, body) = match &kind {
             ReminderKind::EndsSoon { minutes } => (
                 format!("{name} ends in {minutes} min"),
@@ -106,13 +102,13 @@ pub fn due(
 /// PIM drops an instance at its end time, yet its "has ended" reminder must still fire.
 #[derive(Debug, Default, Clone)]
 pub struct Followed {
-    items: Vec<GroupActivation>,
+    items: Vec<Activation>,
 }
 
 impl Followed {
     /// Takes the service's latest list, keeping items of the previous one that ended moments ago.
-    pub fn replace(&mut self, fresh: Vec<GroupActivation>, now: DateTime<Utc>) {
-        let just_ended: Vec<GroupActivation> = self
+    pub fn replace(&mut self, fresh: Vec<Activation>, now: DateTime<Utc>) {
+        let just_ended: Vec<Activation> = self
             .items
             .drain(..)
             .filter(|old| !fresh.iter().any(|a| a.id == old.id))
@@ -135,7 +131,7 @@ impl Followed {
     }
 
     /// What is followed now.
-    pub fn items(&self) -> &[GroupActivation] {
+    pub fn items(&self) -> &[Activation] {
         &self.items
     }
 }
@@ -197,15 +193,18 @@ impl SentLogFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::GroupAccess;
+    use crate::model::{GroupAccess, Target};
     use crate::time::to_ipc;
 
-    fn activation(id: &str, end: DateTime<Utc>) -> GroupActivation {
-        GroupActivation {
+    fn activation(id: &str, end: DateTime<Utc>) -> Activation {
+        Activation {
             id: id.into(),
-            group_id: "g".into(),
-            group_name: Some("Prod DB Admins".into()),
-            access: GroupAccess::Member,
+            target: Target::Group {
+                group_id: "g".into(),
+                access: GroupAccess::Member,
+            },
+            name: Some("Prod DB Admins".into()),
+            scope_name: None,
             start_date_time: to_ipc(end - Duration::hours(1)),
             end_date_time: Some(to_ipc(end)),
         }

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use latchkey_core::model::{ActivationInput, GroupAccess, RequestStatus};
+use latchkey_core::model::{ActivationInput, GroupAccess, Plane, RequestStatus};
 use latchkey_core::{ErrorCode, Latchkey};
 use serde_json::json;
 
@@ -19,8 +19,7 @@ const PLATFORM: &str = "030de017-682a-48ed-8ca2-9ec91fb8101a";
 
 fn input(group: &str, access: GroupAccess, minutes: u32) -> ActivationInput {
     ActivationInput {
-        group_id: group.into(),
-        access,
+        target: group_target(group, access),
         duration_minutes: minutes,
         justification: Some("Investigating INC-42".into()),
         ticket_number: None,
@@ -32,7 +31,7 @@ fn input(group: &str, access: GroupAccess, minutes: u32) -> ActivationInput {
 async fn signed_in_ada(harness: &Harness) -> std::sync::Arc<Latchkey> {
     let latchkey = harness.latchkey();
     sign_in(&latchkey, ADA).await;
-    latchkey.list_group_eligibilities().await.unwrap();
+    latchkey.list_eligibilities().await.unwrap();
     latchkey
 }
 
@@ -41,10 +40,10 @@ async fn eligibilities_carry_their_policy_requirements() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = harness.latchkey();
     sign_in(&latchkey, ADA).await;
-    let list = latchkey.list_group_eligibilities().await.unwrap();
+    let list = latchkey.list_eligibilities().await.unwrap().items;
     let by_name = |name: &str| {
         list.iter()
-            .find(|g| g.group_name.as_deref() == Some(name))
+            .find(|g| g.name.as_deref() == Some(name))
             .unwrap()
             .requirements
             .clone()
@@ -74,7 +73,7 @@ async fn activate_then_deactivate_after_five_minutes() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = signed_in_ada(&harness).await;
     let outcomes = latchkey
-        .activate_groups(vec![input(ONCALL, GroupAccess::Member, 60)])
+        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
         .await
         .unwrap();
     assert_eq!(
@@ -82,9 +81,9 @@ async fn activate_then_deactivate_after_five_minutes() {
         Some(RequestStatus::Provisioned),
         "{outcomes:?}"
     );
-    let active = latchkey.list_group_activations().await.unwrap();
+    let active = latchkey.list_activations().await.unwrap().items;
     assert_eq!(active.len(), 1);
-    assert_eq!(active[0].group_name.as_deref(), Some("On-call Responders"));
+    assert_eq!(active[0].name.as_deref(), Some("On-call Responders"));
     let end =
         chrono::DateTime::parse_from_rfc3339(active[0].end_date_time.as_deref().unwrap()).unwrap();
     let left = end.with_timezone(&chrono::Utc) - chrono::Utc::now();
@@ -94,7 +93,7 @@ async fn activate_then_deactivate_after_five_minutes() {
     );
 
     let again = latchkey
-        .activate_groups(vec![input(ONCALL, GroupAccess::Member, 60)])
+        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
         .await
         .unwrap();
     assert_eq!(
@@ -103,7 +102,7 @@ async fn activate_then_deactivate_after_five_minutes() {
     );
 
     let early = latchkey
-        .deactivate_group(ONCALL, GroupAccess::Member)
+        .deactivate(&group_target(ONCALL, GroupAccess::Member))
         .await
         .unwrap();
     assert_eq!(
@@ -116,11 +115,11 @@ async fn activate_then_deactivate_after_five_minutes() {
         .clock
         .advance(chrono::Duration::minutes(6));
     let done = latchkey
-        .deactivate_group(ONCALL, GroupAccess::Member)
+        .deactivate(&group_target(ONCALL, GroupAccess::Member))
         .await
         .unwrap();
     assert_eq!(done.status, Some(RequestStatus::Revoked), "{done:?}");
-    assert!(latchkey.list_group_activations().await.unwrap().is_empty());
+    assert!(latchkey.list_activations().await.unwrap().items.is_empty());
 }
 
 #[tokio::test]
@@ -132,10 +131,7 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     too_long.ticket_number = Some("CHG-7".into());
     let mut no_ticket = input(PROD_DB, GroupAccess::Member, 60);
     no_ticket.justification = Some("  ".into());
-    let outcomes = latchkey
-        .activate_groups(vec![too_long, no_ticket])
-        .await
-        .unwrap();
+    let outcomes = latchkey.activate(vec![too_long, no_ticket]).await.unwrap();
     let messages: Vec<_> = outcomes.iter().map(|o| o.error.clone().unwrap()).collect();
     assert!(
         messages.iter().all(|e| e.code == ErrorCode::InvalidInput),
@@ -163,17 +159,13 @@ async fn approval_is_pending_not_active_and_can_be_canceled() {
     let mut prod = input(PROD_DB, GroupAccess::Member, 120);
     prod.ticket_number = Some("CHG-7".into());
     prod.ticket_system = Some("ServiceNow".into());
-    let outcome = latchkey
-        .activate_groups(vec![prod])
-        .await
-        .unwrap()
-        .remove(0);
+    let outcome = latchkey.activate(vec![prod]).await.unwrap().remove(0);
     assert_eq!(outcome.status, Some(RequestStatus::PendingApproval));
     assert!(
-        latchkey.list_group_activations().await.unwrap().is_empty(),
+        latchkey.list_activations().await.unwrap().items.is_empty(),
         "201 is not active"
     );
-    let requests = latchkey.list_group_requests().await.unwrap();
+    let requests = latchkey.list_requests().await.unwrap().items;
     let pending = requests
         .iter()
         .find(|r| Some(&r.id) == outcome.request_id.as_ref())
@@ -182,17 +174,20 @@ async fn approval_is_pending_not_active_and_can_be_canceled() {
         (pending.status, pending.duration_minutes),
         (RequestStatus::PendingApproval, Some(120))
     );
-    assert_eq!(pending.group_name.as_deref(), Some("Prod DB Admins"));
+    assert_eq!(pending.name.as_deref(), Some("Prod DB Admins"));
     assert_eq!(pending.ticket_number.as_deref(), Some("CHG-7"));
 
-    latchkey.cancel_group_request(&pending.id).await.unwrap();
-    let after = latchkey.list_group_requests().await.unwrap();
+    latchkey
+        .cancel_request(Plane::Group, &pending.id)
+        .await
+        .unwrap();
+    let after = latchkey.list_requests().await.unwrap().items;
     assert_eq!(
         after.iter().find(|r| r.id == pending.id).unwrap().status,
         RequestStatus::Canceled
     );
     let error = latchkey
-        .cancel_group_request("not a guid!")
+        .cancel_request(Plane::Group, "not a guid!")
         .await
         .unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidInput);
@@ -203,7 +198,7 @@ async fn mfa_and_authentication_context_ask_for_a_step_up_with_the_right_claims(
     let harness = Harness::start(fast_options()).await;
     let latchkey = signed_in_ada(&harness).await;
     let outcomes = latchkey
-        .activate_groups(vec![
+        .activate(vec![
             input(PAYMENTS, GroupAccess::Member, 30),
             input(K8S, GroupAccess::Member, 60),
         ])
@@ -239,7 +234,7 @@ async fn bulk_activation_returns_outcomes_in_order() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = signed_in_ada(&harness).await;
     let outcomes = latchkey
-        .activate_groups(vec![
+        .activate(vec![
             input(PLATFORM, GroupAccess::Owner, 120),
             input(ONCALL, GroupAccess::Member, 30),
         ])
@@ -248,14 +243,20 @@ async fn bulk_activation_returns_outcomes_in_order() {
     assert_eq!(
         outcomes
             .iter()
-            .map(|o| (o.group_id.as_str(), o.status))
+            .map(|o| (o.target.clone(), o.status))
             .collect::<Vec<_>>(),
         [
-            (PLATFORM, Some(RequestStatus::Provisioned)),
-            (ONCALL, Some(RequestStatus::Provisioned))
+            (
+                group_target(PLATFORM, GroupAccess::Owner),
+                Some(RequestStatus::Provisioned)
+            ),
+            (
+                group_target(ONCALL, GroupAccess::Member),
+                Some(RequestStatus::Provisioned)
+            )
         ]
     );
-    assert_eq!(latchkey.list_group_activations().await.unwrap().len(), 2);
+    assert_eq!(latchkey.list_activations().await.unwrap().items.len(), 2);
 }
 
 #[tokio::test]
@@ -266,11 +267,11 @@ async fn a_lost_response_is_reconciled_without_a_duplicate_request() {
     control(
         &harness,
         "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "assignmentScheduleRequests", "kind": "loseResponse", "count": 1 }),
+        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": "loseResponse", "count": 1 }),
     )
     .await;
     let outcome = latchkey
-        .activate_groups(vec![input(ONCALL, GroupAccess::Member, 60)])
+        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
         .await
         .unwrap()
         .remove(0);
@@ -279,9 +280,12 @@ async fn a_lost_response_is_reconciled_without_a_duplicate_request() {
         Some(RequestStatus::Provisioned),
         "found by reading back: {outcome:?}"
     );
-    let requests = latchkey.list_group_requests().await.unwrap();
+    let requests = latchkey.list_requests().await.unwrap().items;
     assert_eq!(
-        requests.iter().filter(|r| r.group_id == ONCALL).count(),
+        requests
+            .iter()
+            .filter(|r| r.target.same(&group_target(ONCALL, GroupAccess::Member)))
+            .count(),
         1,
         "exactly one request"
     );
@@ -290,11 +294,11 @@ async fn a_lost_response_is_reconciled_without_a_duplicate_request() {
     control(
         &harness,
         "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "assignmentScheduleRequests", "kind": "unavailable", "count": 1 }),
+        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": "unavailable", "count": 1 }),
     )
     .await;
     let outcome = latchkey
-        .activate_groups(vec![input(PLATFORM, GroupAccess::Owner, 60)])
+        .activate(vec![input(PLATFORM, GroupAccess::Owner, 60)])
         .await
         .unwrap()
         .remove(0);
@@ -305,11 +309,12 @@ async fn a_lost_response_is_reconciled_without_a_duplicate_request() {
         error.message
     );
     assert!(latchkey
-        .list_group_requests()
+        .list_requests()
         .await
         .unwrap()
+        .items
         .iter()
-        .all(|r| r.group_id != PLATFORM));
+        .all(|r| !r.target.same(&group_target(PLATFORM, GroupAccess::Owner))));
 }
 
 #[tokio::test]
@@ -319,12 +324,12 @@ async fn throttled_writes_wait_for_retry_after_and_are_sent_once() {
     control(
         &harness,
         "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "assignmentScheduleRequests", "kind": { "throttle": { "retryAfter": 1 } }, "count": 2 }),
+        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": { "throttle": { "retryAfter": 1 } }, "count": 2 }),
     )
     .await;
     let started = std::time::Instant::now();
     let outcome = latchkey
-        .activate_groups(vec![input(ONCALL, GroupAccess::Member, 60)])
+        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
         .await
         .unwrap()
         .remove(0);
@@ -333,5 +338,5 @@ async fn throttled_writes_wait_for_retry_after_and_are_sent_once() {
         started.elapsed() >= Duration::from_secs(2),
         "Retry-After honoured twice"
     );
-    assert_eq!(latchkey.list_group_requests().await.unwrap().len(), 1);
+    assert_eq!(latchkey.list_requests().await.unwrap().items.len(), 1);
 }

@@ -2,10 +2,11 @@
 //! through one helper, retries for reads only, and Graph's error envelope mapped to codes.
 
 mod batch;
-pub mod group_requests;
-pub mod groups;
+pub mod eligibilities;
 pub mod pim_errors;
+mod plane;
 pub mod policies;
+pub mod requests;
 mod retry;
 
 use std::sync::Arc;

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::GraphClient;
-use crate::error::{Error, ErrorCode, Result};
-use crate::model::{GroupAccess, Requirements};
+use crate::error::{Error, ErrorCode};
+use crate::model::{GroupAccess, Plane, Requirements, Target};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,48 +67,75 @@ pub fn requirements_from_rules(rules: &[Value]) -> Requirements {
     }
 }
 
-/// The policy assignments of one group, with their rules.
-fn group_policy_path(group_id: &str) -> String {
+/// One Graph query for the policy assignments (with rules) that govern `subject`'s
+/// activations: a group's member and owner policies, or a directory role's policy.
+fn policy_path(plane: Plane, subject: &str) -> String {
     // Ids are GUIDs; single quotes are doubled anyway, as OData literals require.
-    let id = group_id.replace('\'', "''");
-    format!(
-        "policies/roleManagementPolicyAssignments?$filter=scopeId eq '{id}' and scopeType eq 'Group'&$expand=policy($expand=rules)"
-    )
+    let id = subject.replace('\'', "''");
+    match plane {
+        Plane::Group => format!(
+            "policies/roleManagementPolicyAssignments?$filter=scopeId eq '{id}' and scopeType eq 'Group'&$expand=policy($expand=rules)"
+        ),
+        Plane::DirectoryRole => format!(
+            "policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{id}'&$expand=policy($expand=rules)"
+        ),
+    }
 }
 
-/// Member and owner requirements from a group's policy assignments.
-fn requirements_by_access(
-    assignments: Vec<PolicyAssignment>,
-) -> HashMap<GroupAccess, Requirements> {
-    assignments
-        .into_iter()
-        .filter_map(|a| {
-            let access = GroupAccess::parse(a.role_definition_id.as_deref().unwrap_or_default());
+/// Requirements by target, as read from policies. A role's policy applies at every scope.
+#[derive(Debug, Default)]
+pub struct PolicyRequirements {
+    /// (lower-case group or role id, `member`/`owner` for groups, empty for roles).
+    by_subject: HashMap<(String, String), Requirements>,
+}
+
+impl PolicyRequirements {
+    fn subject_key(target: &Target) -> (String, String) {
+        match target {
+            Target::Group { group_id, access } => (
+                group_id.to_ascii_lowercase(),
+                access.access_id().unwrap_or_default().to_owned(),
+            ),
+            Target::DirectoryRole {
+                role_definition_id, ..
+            } => (role_definition_id.to_ascii_lowercase(), String::new()),
+        }
+    }
+
+    /// What `target`'s policy requires, when it could be read.
+    pub fn get(&self, target: &Target) -> Option<&Requirements> {
+        self.by_subject.get(&Self::subject_key(target))
+    }
+
+    fn insert(&mut self, plane: Plane, subject: &str, assignments: Vec<PolicyAssignment>) {
+        for a in assignments {
             let rules = a.policy.map(|p| p.rules).unwrap_or_default();
-            (access != GroupAccess::Unknown).then(|| (access, requirements_from_rules(&rules)))
-        })
-        .collect()
+            let qualifier = match plane {
+                Plane::Group => {
+                    let access =
+                        GroupAccess::parse(a.role_definition_id.as_deref().unwrap_or_default());
+                    match access.access_id() {
+                        Some(id) => id.to_owned(),
+                        None => continue,
+                    }
+                }
+                Plane::DirectoryRole => String::new(),
+            };
+            self.by_subject.insert(
+                (subject.to_ascii_lowercase(), qualifier),
+                requirements_from_rules(&rules),
+            );
+        }
+    }
 }
 
 impl GraphClient {
-    /// The member and owner activation requirements of one group.
-    pub async fn group_requirements(
-        &self,
-        group_id: &str,
-    ) -> Result<HashMap<GroupAccess, Requirements>> {
-        let assignments: Vec<PolicyAssignment> = self.get_all(&group_policy_path(group_id)).await?;
-        Ok(requirements_by_access(assignments))
-    }
-
-    /// The requirements of many groups in as few round trips as `$batch` allows. A group whose
-    /// policy cannot be read is left out (its requirements are unknown).
-    pub async fn groups_requirements(
-        &self,
-        group_ids: &[String],
-    ) -> HashMap<String, HashMap<GroupAccess, Requirements>> {
-        let paths: Vec<String> = group_ids.iter().map(|id| group_policy_path(id)).collect();
-        let mut by_group = HashMap::new();
-        for (id, result) in group_ids.iter().zip(self.get_many(&paths).await) {
+    /// The requirements of many groups or roles in as few round trips as `$batch` allows. A
+    /// policy that cannot be read is left out (its requirements are unknown).
+    pub async fn requirements_of(&self, plane: Plane, subjects: &[String]) -> PolicyRequirements {
+        let paths: Vec<String> = subjects.iter().map(|s| policy_path(plane, s)).collect();
+        let mut known = PolicyRequirements::default();
+        for (subject, result) in subjects.iter().zip(self.get_many(&paths).await) {
             let parsed = result.and_then(|items| {
                 items
                     .into_iter()
@@ -122,15 +149,13 @@ impl GraphClient {
                     })
             });
             match parsed {
-                Ok(assignments) => {
-                    by_group.insert(id.clone(), requirements_by_access(assignments));
-                }
+                Ok(assignments) => known.insert(plane, subject, assignments),
                 Err(e) => {
-                    tracing::info!(group = %id, code = ?e.code, "policy unreadable; requirements unknown")
+                    tracing::info!(%subject, code = ?e.code, "policy unreadable; requirements unknown")
                 }
             }
         }
-        by_group
+        known
     }
 }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 use latchkey_core::clock::SystemClock;
 use latchkey_core::endpoints::Endpoints;
 use latchkey_core::ipc::{SessionState, TenantInfo, TenantKind};
+use latchkey_core::model::{Eligibility, GroupAccess, Plane, Target};
 use latchkey_core::secrets::{MemoryStore, SecretStore};
 use latchkey_core::{Latchkey, LatchkeyConfig};
 use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
@@ -161,7 +162,7 @@ pub async fn restart_expecting_ada(harness: &Harness) -> Arc<Latchkey> {
         again.snapshot().session,
         std::fs::read_to_string(&harness.accounts_path)
     );
-    assert_eq!(again.list_group_eligibilities().await.unwrap().len(), 5);
+    assert_eq!(groups_of(&again).await.len(), 5);
     again
 }
 
@@ -178,4 +179,25 @@ pub async fn control(harness: &Harness, path: &str, body: serde_json::Value) {
         "{path}: {}",
         response.status()
     );
+}
+
+/// A group membership or ownership as a PIM target.
+pub fn group_target(group_id: &str, access: GroupAccess) -> Target {
+    Target::Group {
+        group_id: group_id.into(),
+        access,
+    }
+}
+
+/// The signed-in user's group eligibilities (the group plane of the listing).
+pub async fn groups_of(latchkey: &Arc<Latchkey>) -> Vec<Eligibility> {
+    let listing = latchkey
+        .list_eligibilities()
+        .await
+        .expect("eligibilities listed");
+    listing
+        .items
+        .into_iter()
+        .filter(|e| e.target.plane() == Plane::Group)
+        .collect()
 }
