@@ -18,8 +18,8 @@ use crate::graph::GraphClient;
 use crate::http::HttpClient;
 use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
 use crate::model::{
-    Activation, ActivationInput, Eligibility, Listing, PimRequest, Plane, RequestOutcome,
-    Requirements, Target,
+    Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
+    Listing, PimRequest, Plane, RequestOutcome, Requirements, Target,
 };
 use crate::secrets::SecretStore;
 use crate::session::Session;
@@ -425,6 +425,41 @@ impl Latchkey {
     /// Cancels a pending request.
     pub async fn cancel_request(&self, plane: Plane, request_id: &str) -> Result<()> {
         self.observe(self.graph()?.cancel_request(plane, request_id).await)
+    }
+
+    /// Requests waiting for my decision as an approver, on every plane, soonest to expire first.
+    pub async fn list_approvals(&self) -> Result<Listing<ApprovalItem>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.approval_queue(Plane::Group),
+            graph.approval_queue(Plane::DirectoryRole)
+        );
+        let mut listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        listing
+            .items
+            .sort_by(|a, b| a.expires_date_time.cmp(&b.expires_date_time));
+        Ok(listing)
+    }
+
+    /// Approves or denies one or many requests; the outcomes come back in input order. A
+    /// request someone else decided first comes back as `alreadyDecided`.
+    pub async fn decide(&self, inputs: Vec<DecisionInput>) -> Result<Vec<DecisionOutcome>> {
+        let graph = self.graph()?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, input) in inputs.into_iter().enumerate() {
+            let graph = graph.clone();
+            tasks.spawn(async move { (index, graph.decide(&input).await) });
+        }
+        let mut outcomes = Vec::with_capacity(tasks.len());
+        while let Some(joined) = tasks.join_next().await {
+            outcomes
+                .push(joined.map_err(|e| Error::internal(format!("decision task failed: {e}")))?);
+        }
+        outcomes.sort_by_key(|(index, _)| *index);
+        Ok(outcomes.into_iter().map(|(_, o)| o).collect())
     }
 
     /// The service refused the session: forget it and tell the user why.

@@ -306,6 +306,65 @@ pub struct RequestOutcome {
     pub error: Option<crate::ipc::AppError>,
 }
 
+/// A person as the service names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "Person.ts")]
+pub struct Person {
+    pub id: String,
+    pub display_name: Option<String>,
+    /// Mail or user principal name.
+    pub mail: Option<String>,
+}
+
+/// A request waiting for my decision as an approver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "ApprovalItem.ts")]
+pub struct ApprovalItem {
+    /// The approval id (PIM uses the request id).
+    pub approval_id: String,
+    pub request_id: String,
+    pub target: Target,
+    pub name: Option<String>,
+    pub scope_name: Option<String>,
+    pub requester: Person,
+    /// RFC 3339: when it was asked.
+    pub created_date_time: String,
+    /// RFC 3339: the requested start; `None` = as soon as approved.
+    pub start_date_time: Option<String>,
+    pub duration_minutes: Option<u32>,
+    pub justification: Option<String>,
+    pub ticket_number: Option<String>,
+    pub ticket_system: Option<String>,
+    /// RFC 3339: when the 24-hour window for a decision closes.
+    pub expires_date_time: String,
+}
+
+/// An approver's decision to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "DecisionInput.ts")]
+pub struct DecisionInput {
+    pub plane: Plane,
+    pub approval_id: String,
+    pub approve: bool,
+    pub justification: String,
+}
+
+/// How a decision ended: recorded (`decided`), or an error (`alreadyDecided` when another
+/// approver was first: not a failure of ours, the request simply left the inbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "DecisionOutcome.ts")]
+pub struct DecisionOutcome {
+    pub plane: Plane,
+    pub approval_id: String,
+    pub approve: bool,
+    pub decided: bool,
+    pub error: Option<crate::ipc::AppError>,
+}
+
 /// A plane that could not be listed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -146,11 +146,16 @@ impl Session {
     }
 
     /// Drops a cached access token the service refused (HTTP 401), so the next call refreshes.
-    pub fn invalidate(&self, resource: Resource) {
-        self.tokens
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&resource);
+    /// Only that token: calls racing on one expired token then share a single refresh instead
+    /// of each discarding the token the first one fetched.
+    pub fn invalidate(&self, resource: Resource, refused: &Sensitive<String>) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if tokens
+            .get(&resource)
+            .is_some_and(|c| c.token.expose() == refused.expose())
+        {
+            tokens.remove(&resource);
+        }
     }
 
     /// A valid access token for `resource`, refreshed silently when needed.

@@ -1,6 +1,7 @@
 //! The Microsoft Graph client: one client with an injectable base URL, typed responses, paging
 //! through one helper, retries for reads only, and Graph's error envelope mapped to codes.
 
+pub mod approvals;
 mod batch;
 pub mod eligibilities;
 pub mod pim_errors;
@@ -50,6 +51,8 @@ pub struct GraphClient {
     http: HttpClient,
     base: Url,
     session: Arc<Session>,
+    /// `v1.0`, or `beta` where only beta has the API (directory-role approvals).
+    version: &'static str,
 }
 
 impl GraphClient {
@@ -59,12 +62,25 @@ impl GraphClient {
             http,
             base,
             session,
+            version: "v1.0",
+        }
+    }
+
+    /// The same client on Graph's beta endpoint.
+    pub fn beta(&self) -> Self {
+        Self {
+            version: "beta",
+            ..self.clone()
         }
     }
 
     fn url(&self, path_and_query: &str) -> Result<Url> {
         self.base
-            .join(&format!("v1.0/{}", path_and_query.trim_start_matches('/')))
+            .join(&format!(
+                "{}/{}",
+                self.version,
+                path_and_query.trim_start_matches('/')
+            ))
             .map_err(|e| Error::internal(format!("bad Graph path {path_and_query}: {e}")))
     }
 
@@ -160,7 +176,7 @@ impl GraphClient {
             }
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
-                self.session.invalidate(Resource::Graph);
+                self.session.invalidate(Resource::Graph, &token);
                 continue;
             }
             if retry::is_retryable(status) && attempt < retry::MAX_ATTEMPTS {
@@ -245,7 +261,7 @@ impl GraphClient {
             let status = response.status();
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
-                self.session.invalidate(Resource::Graph);
+                self.session.invalidate(Resource::Graph, &token);
                 continue;
             }
             if status == StatusCode::TOO_MANY_REQUESTS && attempt < retry::MAX_ATTEMPTS {

@@ -15,6 +15,13 @@ pub(crate) struct PlanePaths {
     pub my_requests: &'static str,
     /// What is active for me now, with names expanded.
     pub my_activations: &'static str,
+    /// Requests waiting for my decision, with requester and names expanded.
+    pub approver_queue: &'static str,
+    /// Approvals (`/{id}`), and where they live: v1.0 for groups, only beta for roles.
+    pub approvals: &'static str,
+    pub approvals_on_beta: bool,
+    /// The approval's stage collection: v1.0 `stages`, beta `steps`.
+    pub stages: &'static str,
 }
 
 const GROUPS: PlanePaths = PlanePaths {
@@ -22,6 +29,10 @@ const GROUPS: PlanePaths = PlanePaths {
     requests: "identityGovernance/privilegedAccess/group/assignmentScheduleRequests",
     my_requests: "identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='principal')?$expand=group($select=id,displayName)",
     my_activations: "identityGovernance/privilegedAccess/group/assignmentScheduleInstances/filterByCurrentUser(on='principal')?$expand=group($select=id,displayName)",
+    approver_queue: "identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=status eq 'PendingApproval'&$expand=principal,group($select=id,displayName)",
+    approvals: "identityGovernance/privilegedAccess/group/assignmentApprovals",
+    approvals_on_beta: false,
+    stages: "stages",
 };
 
 const ROLES: PlanePaths = PlanePaths {
@@ -30,6 +41,11 @@ const ROLES: PlanePaths = PlanePaths {
     my_requests: "roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='principal')?$expand=roleDefinition($select=id,displayName)",
     // Permanent (`Assigned`) role assignments are not PIM activations: nothing to count down.
     my_activations: "roleManagement/directory/roleAssignmentScheduleInstances/filterByCurrentUser(on='principal')?$filter=assignmentType eq 'Activated'&$expand=roleDefinition($select=id,displayName)",
+    approver_queue: "roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=status eq 'PendingApproval'&$expand=principal,roleDefinition($select=id,displayName)",
+    // v1.0 has no roleAssignmentApprovals (reference §4.1).
+    approvals: "roleManagement/directory/roleAssignmentApprovals",
+    approvals_on_beta: true,
+    stages: "steps",
 };
 
 /// The paths of a plane.
