@@ -190,12 +190,10 @@ impl GraphClient {
             if let Some(start) = input.start_at.as_deref().and_then(parse_lenient) {
                 schedule["startDateTime"] = Value::String(to_ipc(start));
             }
-            let mut body = json!({
-                "action": "selfActivate",
-                "principalId": self.principal_id(),
-                "scheduleInfo": schedule,
-            });
-            body.as_object_mut().map(|b| b.extend(fields));
+            let mut body = Value::Object(fields);
+            body["action"] = json!("selfActivate");
+            body["principalId"] = json!(self.principal_id());
+            body["scheduleInfo"] = schedule;
             if let Some(j) = trimmed(&input.justification) {
                 body["justification"] = Value::String(j.to_owned());
             }
@@ -215,11 +213,9 @@ impl GraphClient {
     pub async fn deactivate(&self, target: &Target) -> RequestOutcome {
         let result = async {
             let fields = plane::target_fields(target).ok_or_else(|| cannot_request(target))?;
-            let mut body = json!({
-                "action": "selfDeactivate",
-                "principalId": self.principal_id(),
-            });
-            body.as_object_mut().map(|b| b.extend(fields));
+            let mut body = Value::Object(fields);
+            body["action"] = json!("selfDeactivate");
+            body["principalId"] = json!(self.principal_id());
             self.submit(&body, target, "selfDeactivate").await
         }
         .await;
