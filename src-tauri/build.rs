@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "activate",
     "deactivate",
     "cancel_request",
+    "list_approvals",
+    "decide",
 ];
 
 fn main() {

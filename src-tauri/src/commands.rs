@@ -3,7 +3,8 @@
 
 use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt};
 use latchkey_core::model::{
-    Activation, ActivationInput, Eligibility, Listing, PimRequest, Plane, RequestOutcome, Target,
+    Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
+    Listing, PimRequest, Plane, RequestOutcome, Target,
 };
 use latchkey_core::{Error, ErrorCode};
 use tauri::{AppHandle, State};
@@ -136,4 +137,27 @@ pub async fn cancel_request(
     request_id: String,
 ) -> CommandResult<()> {
     Ok(state.latchkey.cancel_request(plane, &request_id).await?)
+}
+
+/// Requests waiting for my decision as an approver.
+#[tauri::command]
+pub async fn list_approvals(state: State<'_, AppState>) -> CommandResult<Listing<ApprovalItem>> {
+    Ok(state.latchkey.list_approvals().await?)
+}
+
+/// Approves or denies one or many; one outcome per input, in order.
+#[tauri::command]
+pub async fn decide(
+    state: State<'_, AppState>,
+    inputs: Vec<DecisionInput>,
+) -> CommandResult<Vec<DecisionOutcome>> {
+    if inputs.is_empty() || inputs.len() > 100 {
+        return Err(AppError::from(Error::new(
+            ErrorCode::InvalidInput,
+            "Choose between 1 and 100 requests to decide.",
+        )));
+    }
+    let outcomes = state.latchkey.decide(inputs).await?;
+    state.refresh.notify_one();
+    Ok(outcomes)
 }

@@ -62,6 +62,8 @@ pub fn run() {
             commands::activate,
             commands::deactivate,
             commands::cancel_request,
+            commands::list_approvals,
+            commands::decide,
         ])
         .setup(|app| {
             let handle = app.handle().clone();

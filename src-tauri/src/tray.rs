@@ -66,6 +66,8 @@ pub fn active_line(activation: &Activation, now: DateTime<Utc>) -> String {
 struct View {
     status: String,
     active: Vec<String>,
+    /// Requests waiting for my decision.
+    waiting: usize,
 }
 
 /// The tray icon and what its menu shows.
@@ -94,6 +96,7 @@ impl Tray {
             view: Mutex::new(View {
                 status: "Not signed in".to_owned(),
                 active: Vec::new(),
+                waiting: 0,
             }),
         };
         tray.render(app)?;
@@ -109,6 +112,16 @@ impl Tray {
         ];
         for (index, line) in view.active.iter().enumerate() {
             items.push(info(format!("active-{index}"), line)?);
+        }
+        if let Some(line) = waiting_line(view.waiting) {
+            // Linux trays have no click events: the inbox must be reachable from the menu.
+            items.push(MenuItem::with_id(
+                app,
+                TrayItem::Open.id(),
+                line,
+                true,
+                None::<&str>,
+            )?);
         }
         let separator = PredefinedMenuItem::separator(app)?;
         let open = MenuItem::with_id(
@@ -165,6 +178,24 @@ pub fn show_active(app: &AppHandle, activations: &[Activation], now: DateTime<Ut
     }
 }
 
+/// "2 requests wait for your decision", or nothing when none wait.
+pub fn waiting_line(waiting: usize) -> Option<String> {
+    match waiting {
+        0 => None,
+        1 => Some("1 request waits for your decision".to_owned()),
+        n => Some(format!("{n} requests wait for your decision")),
+    }
+}
+
+/// Shows how many requests wait for my decision, if the tray exists.
+pub fn show_waiting(app: &AppHandle, waiting: usize) {
+    if let Some(tray) = app.try_state::<Tray>() {
+        tray.update(app, |view| {
+            std::mem::replace(&mut view.waiting, waiting) != waiting
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +232,18 @@ mod tests {
         assert_eq!(line(42), "Prod DB Admins — 42 min left");
         assert_eq!(line(125), "Prod DB Admins — 2 h 05 min left");
         assert_eq!(line(-1), "Prod DB Admins — ending now");
+    }
+
+    #[test]
+    fn the_waiting_line_counts_requests() {
+        assert_eq!(waiting_line(0), None);
+        assert_eq!(
+            waiting_line(1).as_deref(),
+            Some("1 request waits for your decision")
+        );
+        assert_eq!(
+            waiting_line(3).as_deref(),
+            Some("3 requests wait for your decision")
+        );
     }
 }

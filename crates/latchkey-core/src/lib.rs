@@ -2,6 +2,7 @@
 //! No Tauri here, so it builds and tests fast.
 
 pub mod accounts;
+pub mod announcements;
 pub mod auth;
 pub mod clock;
 pub mod endpoints;

@@ -149,6 +149,11 @@ impl SentLog {
         self.sent.contains_key(key)
     }
 
+    /// Forgets `key`.
+    pub fn forget(&mut self, key: &str) {
+        self.sent.remove(key);
+    }
+
     /// Records `key` as shown, and forgets entries older than a day (their activations are over).
     pub fn record(&mut self, key: &str, now: DateTime<Utc>) {
         self.sent.insert(key.to_owned(), now);
