@@ -7,8 +7,60 @@ use serde_json::{json, Value};
 
 use super::error::GraphError;
 use super::odata::{EntityType, Segment};
-use super::{collection, group_requests, require_method, require_scope, timestamp, GraphRequest};
+use super::schedule_requests::{self as requests, PlaneApi};
+use super::{collection, require_method, require_scope, timestamp, GraphRequest};
+use crate::pim::{Plane, Target};
 use crate::tenant::{Group, Tenant, User};
+
+/// Scopes that may read group assignments and requests.
+pub(super) const READ: &[&str] = &[
+    "PrivilegedAssignmentSchedule.Read.AzureADGroup",
+    "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+    "PrivilegedAccess.Read.AzureADGroup",
+    "PrivilegedAccess.ReadWrite.AzureADGroup",
+];
+const WRITE: &[&str] = &[
+    "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+    "PrivilegedAccess.ReadWrite.AzureADGroup",
+];
+
+const REQUEST: EntityType = EntityType {
+    name: "microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
+    properties: &[
+        "id",
+        "status",
+        "completedDateTime",
+        "createdDateTime",
+        "approvalId",
+        "customData",
+        "createdBy",
+        "action",
+        "isValidationOnly",
+        "justification",
+        "scheduleInfo",
+        "ticketInfo",
+        "accessId",
+        "principalId",
+        "groupId",
+        "targetScheduleId",
+    ],
+    navigations: &["group", "principal", "activatedUsing", "targetSchedule"],
+};
+
+/// Requests and approvals of PIM for Groups. v1.0 names approval stages `stages` (its doc page
+/// prints `steps`, so both are accepted).
+const GROUP_API: PlaneApi = PlaneApi {
+    plane: Plane::Group,
+    read: READ,
+    list: READ,
+    write: WRITE,
+    request_type: &REQUEST,
+    requests_path: "identityGovernance/privilegedAccess/group/assignmentScheduleRequests",
+    approvals_path: "identityGovernance/privilegedAccess/group/assignmentApprovals",
+    stage_segments: &["stages", "steps"],
+    expand,
+    expandable: &["group", "principal"],
+};
 
 const ELIGIBILITY_INSTANCE: EntityType = EntityType {
     name: "microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
@@ -59,22 +111,25 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
         [c, f] if c.is("assignmentScheduleInstances") && by_user(f) => {
             my_assignment_instances(request, f.arg("on"))
         }
-        [c] if c.is("assignmentScheduleRequests") => group_requests::create(request),
+        [c] if c.is("assignmentScheduleRequests") => requests::create(request, &GROUP_API),
         [c, f] if c.is("assignmentScheduleRequests") && by_user(f) => {
-            group_requests::mine(request, f.arg("on"))
+            requests::mine(request, &GROUP_API, f.arg("on"))
         }
-        [c, id] if c.is("assignmentScheduleRequests") => group_requests::get(request, &id.name),
+        [c, id] if c.is("assignmentScheduleRequests") => {
+            requests::get(request, &GROUP_API, &id.name)
+        }
         [c, id, cancel] if c.is("assignmentScheduleRequests") && cancel.is("cancel") => {
-            group_requests::cancel(request, &id.name)
+            requests::cancel(request, &GROUP_API, &id.name)
         }
         [c, id, rest @ ..] if c.is("assignmentApprovals") => {
-            group_requests::approval(request, &id.name, rest)
+            requests::approval(request, &GROUP_API, &id.name, rest)
         }
         _ => return None,
     })
 }
 
-fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
+/// Refuses `filterByCurrentUser` with any `on` but `principal` (instances know no other).
+pub(super) fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
     match on {
         Some(on) if on.eq_ignore_ascii_case("principal") => Ok(()),
         Some(other) => Err(GraphError::bad_request(format!(
@@ -110,7 +165,8 @@ pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Val
     }
 }
 
-fn sorted_by_id(mut items: Vec<Value>) -> Vec<Value> {
+/// Instances in a stable order, so paging never skips or repeats one.
+pub(super) fn sorted_by_id(mut items: Vec<Value>) -> Vec<Value> {
     items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     items
 }
@@ -169,7 +225,7 @@ fn my_assignment_instances(
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
     require_method(request, Method::GET)?;
-    require_scope(request, group_requests::READ)?;
+    require_scope(request, READ)?;
     require_principal(on)?;
     request.query.validate(&ASSIGNMENT_INSTANCE)?;
     let tenant = request.state.tenant();
@@ -179,17 +235,24 @@ fn my_assignment_instances(
         .activations
         .iter()
         .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
-        .map(|a| {
+        .filter_map(|a| match &a.target {
+            Target::Group {
+                group_id,
+                access_id,
+            } => Some((a, group_id, access_id)),
+            _ => None,
+        })
+        .map(|(a, group_id, access_id)| {
             let mut item = json!({
                 "@odata.type": "#microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
                 "id": a.id,
                 "startDateTime": timestamp(a.start),
                 "endDateTime": timestamp(a.end),
-                "accessId": a.target.access_id,
+                "accessId": access_id,
                 "principalId": a.principal_id,
                 "memberType": "Direct",
                 "assignmentType": "Activated",
-                "groupId": a.target.group_id,
+                "groupId": group_id,
                 "assignmentScheduleId": a.id,
             });
             expand(request, &tenant, &mut item);
