@@ -4,6 +4,8 @@
 // Each test crate compiles this module on its own and uses only some of it.
 #![allow(dead_code)]
 
+pub mod roles;
+
 use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
 use serde_json::{json, Value};
 
