@@ -86,32 +86,15 @@ pub(super) fn role_definitions(
     require_scope(request, DEFINITION_READ)?;
     request.query.validate(&ROLE_DEFINITION)?;
     let tenant = request.state.tenant();
-    let roles = &tenant.directory_roles;
-    match rest {
-        [] => Ok(collection(
-            request,
-            "roleManagement/directory/roleDefinitions",
-            roles.definitions.iter().map(role_definition_json).collect(),
-            &[],
-        )),
-        [id] => {
-            let found = roles
-                .definition(&id.name)
-                .ok_or_else(|| no_such_object(&id.name))?;
-            let item = super::odata::project(
-                role_definition_json(found),
-                request.query.select.as_deref(),
-                &[],
-            );
-            Ok(entity(
-                request,
-                StatusCode::OK,
-                item,
-                "roleManagement/directory/roleDefinitions/$entity",
-            ))
-        }
-        _ => Err(super::not_found(&rest[1..])),
-    }
+    let definitions = &tenant.directory_roles.definitions;
+    list_or_one(
+        request,
+        rest,
+        "roleManagement/directory/roleDefinitions",
+        definitions,
+        |d| &d.id,
+        role_definition_json,
+    )
 }
 
 /// `GET /directory/administrativeUnits[/{id}]`
@@ -123,32 +106,44 @@ pub(super) fn administrative_units(
     require_scope(request, UNIT_READ)?;
     request.query.validate(&ADMINISTRATIVE_UNIT)?;
     let tenant = request.state.tenant();
-    let roles = &tenant.directory_roles;
+    let units = &tenant.directory_roles.administrative_units;
+    list_or_one(
+        request,
+        rest,
+        "directory/administrativeUnits",
+        units,
+        |u| &u.id,
+        administrative_unit_json,
+    )
+}
+
+/// The entity set `set` (no `rest`) or one of its members by id (case-insensitive).
+fn list_or_one<T>(
+    request: &GraphRequest<'_>,
+    rest: &[Segment],
+    set: &str,
+    items: &[T],
+    id: fn(&T) -> &String,
+    render: fn(&T) -> Value,
+) -> Result<Response, GraphError> {
     match rest {
         [] => Ok(collection(
             request,
-            "directory/administrativeUnits",
-            roles
-                .administrative_units
-                .iter()
-                .map(administrative_unit_json)
-                .collect(),
+            set,
+            items.iter().map(render).collect(),
             &[],
         )),
-        [id] => {
-            let found = roles
-                .administrative_unit(&id.name)
-                .ok_or_else(|| no_such_object(&id.name))?;
-            let item = super::odata::project(
-                administrative_unit_json(found),
-                request.query.select.as_deref(),
-                &[],
-            );
+        [wanted] => {
+            let found = items
+                .iter()
+                .find(|item| id(item).eq_ignore_ascii_case(&wanted.name))
+                .ok_or_else(|| no_such_object(&wanted.name))?;
+            let item = super::odata::project(render(found), request.query.select.as_deref(), &[]);
             Ok(entity(
                 request,
                 StatusCode::OK,
                 item,
-                "directory/administrativeUnits/$entity",
+                &format!("{set}/$entity"),
             ))
         }
         _ => Err(super::not_found(&rest[1..])),

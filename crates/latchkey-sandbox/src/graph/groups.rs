@@ -6,10 +6,10 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::error::GraphError;
-use super::odata::{EntityType, Segment};
+use super::odata::EntityType;
 use super::schedule_requests::{self as requests, PlaneApi};
 use super::{collection, require_method, require_scope, timestamp, GraphRequest};
-use crate::pim::{Plane, Target};
+use crate::pim::{Activation, Plane, Target};
 use crate::tenant::{Group, Tenant, User};
 
 /// Scopes that may read group assignments and requests.
@@ -103,7 +103,7 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     {
         return None;
     }
-    let by_user = |f: &Segment| f.is("filterByCurrentUser") && f.args.is_some();
+    let by_user = requests::is_by_current_user;
     Some(match &s[3..] {
         [c, f] if c.is("eligibilityScheduleInstances") && by_user(f) => {
             my_eligibility_instances(request, f.arg("on"))
@@ -111,15 +111,8 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
         [c, f] if c.is("assignmentScheduleInstances") && by_user(f) => {
             my_assignment_instances(request, f.arg("on"))
         }
-        [c] if c.is("assignmentScheduleRequests") => requests::create(request, &GROUP_API),
-        [c, f] if c.is("assignmentScheduleRequests") && by_user(f) => {
-            requests::mine(request, &GROUP_API, f.arg("on"))
-        }
-        [c, id] if c.is("assignmentScheduleRequests") => {
-            requests::get(request, &GROUP_API, &id.name)
-        }
-        [c, id, cancel] if c.is("assignmentScheduleRequests") && cancel.is("cancel") => {
-            requests::cancel(request, &GROUP_API, &id.name)
+        [c, rest @ ..] if c.is("assignmentScheduleRequests") => {
+            requests::route(request, &GROUP_API, rest)
         }
         [c, id, rest @ ..] if c.is("assignmentApprovals") => {
             requests::approval(request, &GROUP_API, &id.name, rest)
@@ -128,8 +121,31 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     })
 }
 
-/// Refuses `filterByCurrentUser` with any `on` but `principal` (instances know no other).
-pub(super) fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
+/// The checks every `…Instances/filterByCurrentUser(on='principal')` makes: GET, a scope,
+/// `on='principal'` (instances know no other) and query options the type has.
+pub(super) fn check_instance_list(
+    request: &GraphRequest<'_>,
+    scopes: &[&str],
+    entity: &EntityType,
+    on: Option<&str>,
+) -> Result<(), GraphError> {
+    require_method(request, Method::GET)?;
+    require_scope(request, scopes)?;
+    require_principal(on)?;
+    request.query.validate(entity)
+}
+
+/// The caller's current activations, of every plane.
+pub(super) fn my_activations(request: &GraphRequest<'_>) -> Vec<Activation> {
+    let pim = request.state.pim();
+    pim.activations
+        .iter()
+        .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
+        .cloned()
+        .collect()
+}
+
+fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
     match on {
         Some(on) if on.eq_ignore_ascii_case("principal") => Ok(()),
         Some(other) => Err(GraphError::bad_request(format!(
@@ -157,6 +173,11 @@ pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Val
             .map(|g| super::odata::project(group_json(g), expand.select.as_deref(), &[]));
         item["group"] = group.unwrap_or(Value::Null);
     }
+    expand_principal(request, tenant, item);
+}
+
+/// Adds the `$expand`ed `principal` (the user) to any PIM instance or request.
+pub(super) fn expand_principal(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Value) {
     if let Some(expand) = request.query.expands("principal") {
         let principal = tenant
             .user(item["principalId"].as_str().unwrap_or_default())
@@ -176,8 +197,7 @@ fn my_eligibility_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
-    require_method(request, Method::GET)?;
-    require_scope(
+    check_instance_list(
         request,
         &[
             "PrivilegedEligibilitySchedule.Read.AzureADGroup",
@@ -185,9 +205,9 @@ fn my_eligibility_instances(
             "PrivilegedAccess.Read.AzureADGroup",
             "PrivilegedAccess.ReadWrite.AzureADGroup",
         ],
+        &ELIGIBILITY_INSTANCE,
+        on,
     )?;
-    require_principal(on)?;
-    request.query.validate(&ELIGIBILITY_INSTANCE)?;
     let now = request.state.clock.now();
     let tenant = request.state.tenant();
     let items = tenant
@@ -224,17 +244,10 @@ fn my_assignment_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
-    require_method(request, Method::GET)?;
-    require_scope(request, READ)?;
-    require_principal(on)?;
-    request.query.validate(&ASSIGNMENT_INSTANCE)?;
+    check_instance_list(request, READ, &ASSIGNMENT_INSTANCE, on)?;
     let tenant = request.state.tenant();
-    let items = request
-        .state
-        .pim()
-        .activations
+    let items = my_activations(request)
         .iter()
-        .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
         .filter_map(|a| match &a.target {
             Target::Group {
                 group_id,

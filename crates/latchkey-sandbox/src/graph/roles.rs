@@ -3,17 +3,16 @@
 //! `schedule_requests` with [`role_requests::ROLE_API`]; role definitions and administrative
 //! units by `directory`.
 
-use axum::http::Method;
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::directory::{self, administrative_unit_json, role_definition_json};
 use super::error::GraphError;
-use super::groups::{require_principal, sorted_by_id, user_json};
-use super::odata::{EntityType, Segment};
+use super::groups::{check_instance_list, expand_principal, my_activations, sorted_by_id};
+use super::odata::EntityType;
 use super::role_requests::{ASSIGNMENT_READ, ELIGIBILITY_READ, ROLE_API};
 use super::schedule_requests as requests;
-use super::{collection, require_method, require_scope, timestamp, ApiVersion, GraphRequest};
+use super::{collection, timestamp, ApiVersion, GraphRequest};
 use crate::pim::{Activation, Target};
 use crate::tenant::{RoleEligibility, Tenant};
 
@@ -69,7 +68,7 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     if s.len() < 3 || !s[0].is("roleManagement") || !s[1].is("directory") {
         return None;
     }
-    let by_user = |f: &Segment| f.is("filterByCurrentUser") && f.args.is_some();
+    let by_user = requests::is_by_current_user;
     Some(match &s[2..] {
         [c, f] if c.is("roleEligibilityScheduleInstances") && by_user(f) => {
             my_eligibility_instances(request, f.arg("on"))
@@ -77,15 +76,8 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
         [c, f] if c.is("roleAssignmentScheduleInstances") && by_user(f) => {
             my_assignment_instances(request, f.arg("on"))
         }
-        [c] if c.is("roleAssignmentScheduleRequests") => requests::create(request, &ROLE_API),
-        [c, f] if c.is("roleAssignmentScheduleRequests") && by_user(f) => {
-            requests::mine(request, &ROLE_API, f.arg("on"))
-        }
-        [c, id] if c.is("roleAssignmentScheduleRequests") => {
-            requests::get(request, &ROLE_API, &id.name)
-        }
-        [c, id, cancel] if c.is("roleAssignmentScheduleRequests") && cancel.is("cancel") => {
-            requests::cancel(request, &ROLE_API, &id.name)
+        [c, rest @ ..] if c.is("roleAssignmentScheduleRequests") => {
+            requests::route(request, &ROLE_API, rest)
         }
         // v1.0's rbacApplication has no roleAssignmentApprovals; Graph answers as for any
         // unknown segment.
@@ -116,12 +108,7 @@ pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Val
         });
         item["directoryScope"] = unit.unwrap_or(Value::Null);
     }
-    if let Some(expand) = request.query.expands("principal") {
-        let principal = tenant
-            .user(&text(item, "principalId"))
-            .map(|u| super::odata::project(user_json(u), expand.select.as_deref(), &[]));
-        item["principal"] = principal.unwrap_or(Value::Null);
-    }
+    expand_principal(request, tenant, item);
     if request.query.expands("appScope").is_some() {
         item["appScope"] = Value::Null;
     }
@@ -152,10 +139,7 @@ fn my_eligibility_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
-    require_method(request, Method::GET)?;
-    require_scope(request, ELIGIBILITY_READ)?;
-    require_principal(on)?;
-    request.query.validate(&ELIGIBILITY_INSTANCE)?;
+    check_instance_list(request, ELIGIBILITY_READ, &ELIGIBILITY_INSTANCE, on)?;
     let now = request.state.clock.now();
     let tenant = request.state.tenant();
     let items = tenant
@@ -220,17 +204,10 @@ fn my_assignment_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
-    require_method(request, Method::GET)?;
-    require_scope(request, ASSIGNMENT_READ)?;
-    require_principal(on)?;
-    request.query.validate(&ASSIGNMENT_INSTANCE)?;
+    check_instance_list(request, ASSIGNMENT_READ, &ASSIGNMENT_INSTANCE, on)?;
     let tenant = request.state.tenant();
-    let items = request
-        .state
-        .pim()
-        .activations
+    let items = my_activations(request)
         .iter()
-        .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
         .filter_map(|a| match &a.target {
             Target::DirectoryRole {
                 role_definition_id,

@@ -50,6 +50,27 @@ impl PlaneApi {
     }
 }
 
+/// `filterByCurrentUser(…)`, the bound function every PIM collection offers.
+pub(super) fn is_by_current_user(segment: &Segment) -> bool {
+    segment.is("filterByCurrentUser") && segment.args.is_some()
+}
+
+/// Dispatches below a requests collection: `[]` create, `filterByCurrentUser(…)`, `{id}`,
+/// `{id}/cancel`.
+pub(super) fn route(
+    request: &GraphRequest<'_>,
+    api: &PlaneApi,
+    rest: &[Segment],
+) -> Result<Response, GraphError> {
+    match rest {
+        [] => create(request, api),
+        [f] if is_by_current_user(f) => mine(request, api, f.arg("on")),
+        [id] => get(request, api, &id.name),
+        [id, c] if c.is("cancel") => cancel(request, api, &id.name),
+        _ => Err(super::not_found(&rest[1..])),
+    }
+}
+
 fn is_approver(r: &Request, me: &str) -> bool {
     r.approval
         .as_ref()
@@ -57,7 +78,7 @@ fn is_approver(r: &Request, me: &str) -> bool {
 }
 
 /// `POST …ScheduleRequests`
-pub(super) fn create(request: &GraphRequest<'_>, api: &PlaneApi) -> Result<Response, GraphError> {
+fn create(request: &GraphRequest<'_>, api: &PlaneApi) -> Result<Response, GraphError> {
     require_method(request, Method::POST)?;
     require_scope(request, api.write)?;
     let new = parse_request(&request.body, api.plane)?;
@@ -77,7 +98,7 @@ pub(super) fn create(request: &GraphRequest<'_>, api: &PlaneApi) -> Result<Respo
 }
 
 /// `GET …ScheduleRequests/filterByCurrentUser(on='principal'|'createdBy'|'approver')`
-pub(super) fn mine(
+fn mine(
     request: &GraphRequest<'_>,
     api: &PlaneApi,
     on: Option<&str>,
@@ -125,11 +146,7 @@ fn type_name(api: &PlaneApi) -> &'static str {
 }
 
 /// `GET …ScheduleRequests/{id}` — the requester or an approver may read it.
-pub(super) fn get(
-    request: &GraphRequest<'_>,
-    api: &PlaneApi,
-    id: &str,
-) -> Result<Response, GraphError> {
+fn get(request: &GraphRequest<'_>, api: &PlaneApi, id: &str) -> Result<Response, GraphError> {
     require_method(request, Method::GET)?;
     require_scope(request, api.read)?;
     request.query.validate(api.request_type)?;
@@ -152,11 +169,7 @@ pub(super) fn get(
 }
 
 /// `POST …ScheduleRequests/{id}/cancel` → 204
-pub(super) fn cancel(
-    request: &GraphRequest<'_>,
-    api: &PlaneApi,
-    id: &str,
-) -> Result<Response, GraphError> {
+fn cancel(request: &GraphRequest<'_>, api: &PlaneApi, id: &str) -> Result<Response, GraphError> {
     require_method(request, Method::POST)?;
     require_scope(request, api.write)?;
     let now = request.state.clock.now();
