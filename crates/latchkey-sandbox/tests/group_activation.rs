@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 mod common;
 
-use common::{advance, error_code, sandbox, sign_in, Client};
+use common::{advance, assert_four_hour_ticketed_approval, error_code, sandbox, sign_in, Client};
 use serde_json::{json, Value};
 
 const GROUPS: &str = "/v1.0/identityGovernance/privilegedAccess/group";
@@ -350,28 +350,12 @@ async fn policies_list_the_end_user_rules_and_need_the_scope_filter() {
     let assignments = body["value"].as_array().unwrap();
     assert_eq!(assignments.len(), 1, "filtered to the member policy");
     let rules = assignments[0]["policy"]["rules"].as_array().unwrap();
-    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
-    assert_eq!(
-        rule("Expiration_EndUser_Assignment")["maximumDuration"],
-        "PT4H"
-    );
-    assert_eq!(
-        rule("Enablement_EndUser_Assignment")["enabledRules"],
-        json!(["Justification", "Ticketing"])
-    );
-    let approval = rule("Approval_EndUser_Assignment")["setting"].clone();
-    assert_eq!(approval["isApprovalRequired"], true);
-    assert_eq!(
-        approval["approvalStages"][0]["primaryApprovers"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        rule("AuthenticationContext_EndUser_Assignment")["isEnabled"],
-        false
-    );
+    assert_four_hour_ticketed_approval(rules);
+    let context = rules
+        .iter()
+        .find(|r| r["id"] == "AuthenticationContext_EndUser_Assignment")
+        .unwrap();
+    assert_eq!(context["isEnabled"], false);
 
     let (_, both) = ada
         .get(&format!("/v1.0/policies/roleManagementPolicyAssignments?$filter=scopeId eq '{K8S}' and scopeType eq 'Group'&$expand=policy"))

@@ -4,7 +4,9 @@
 mod common;
 
 use common::roles::*;
-use common::{error_code, sandbox, sign_in, sign_in_with_scope, Client};
+use common::{
+    assert_four_hour_ticketed_approval, error_code, sandbox, sign_in, sign_in_with_scope, Client,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -216,24 +218,7 @@ async fn role_policies_with_expanded_rules_need_the_scope_filter() {
     assert_eq!(assignment["id"], format!("{policy_id}_{EXCHANGE}"));
     assert_eq!(assignment["policy"]["id"], policy_id);
     let rules = assignment["policy"]["rules"].as_array().unwrap();
-    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
-    assert_eq!(
-        rule("Expiration_EndUser_Assignment")["maximumDuration"],
-        "PT4H"
-    );
-    assert_eq!(
-        rule("Enablement_EndUser_Assignment")["enabledRules"],
-        json!(["Justification", "Ticketing"])
-    );
-    let approval = rule("Approval_EndUser_Assignment")["setting"].clone();
-    assert_eq!(approval["isApprovalRequired"], true);
-    assert_eq!(
-        approval["approvalStages"][0]["primaryApprovers"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_four_hour_ticketed_approval(rules);
 
     let (_, body) = ada
         .get(&path(&format!(

@@ -144,3 +144,26 @@ pub async fn advance(sandbox: &Sandbox, by: &str) {
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no code>")
 }
+
+/// Checks the demo tenant's "4 hours, justification and ticket, Chloé or Elena approves"
+/// policy as a client reads it from `policy.rules`.
+pub fn assert_four_hour_ticketed_approval(rules: &[Value]) {
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(
+        rule("Expiration_EndUser_Assignment")["maximumDuration"],
+        "PT4H"
+    );
+    assert_eq!(
+        rule("Enablement_EndUser_Assignment")["enabledRules"],
+        json!(["Justification", "Ticketing"])
+    );
+    let approval = rule("Approval_EndUser_Assignment")["setting"].clone();
+    assert_eq!(approval["isApprovalRequired"], true);
+    assert_eq!(
+        approval["approvalStages"][0]["primaryApprovers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
