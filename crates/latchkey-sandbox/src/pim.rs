@@ -6,20 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::tenant::{Policy, Tenant};
 
-/// What a request targets. Groups today; directory roles and ARM join here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupTarget {
-    pub group_id: String,
-    /// `member` or `owner`.
-    pub access_id: String,
-}
+mod approval;
+mod target;
 
-impl GroupTarget {
-    fn same(&self, other: &GroupTarget) -> bool {
-        self.group_id.eq_ignore_ascii_case(&other.group_id)
-            && self.access_id.eq_ignore_ascii_case(&other.access_id)
-    }
-}
+pub use target::{Plane, Target};
 
 /// `scheduleRequestActions` (camelCase on the wire, any case accepted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +134,7 @@ pub struct Request {
     pub id: String,
     pub action: Action,
     pub principal_id: String,
-    pub target: GroupTarget,
+    pub target: Target,
     pub status: Status,
     pub created: DateTime<Utc>,
     pub completed: Option<DateTime<Utc>>,
@@ -177,7 +167,7 @@ pub struct Activation {
     pub id: String,
     pub request_id: String,
     pub principal_id: String,
-    pub target: GroupTarget,
+    pub target: Target,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
@@ -217,7 +207,7 @@ pub enum PimError {
 pub struct NewRequest {
     pub action: Action,
     pub principal_id: String,
-    pub target: GroupTarget,
+    pub target: Target,
     pub justification: Option<String>,
     pub ticket_number: Option<String>,
     pub ticket_system: Option<String>,
@@ -267,10 +257,7 @@ impl Pim {
             return;
         };
         self.activations.push(Activation {
-            id: format!(
-                "{}_{}_{}",
-                request.target.group_id, request.target.access_id, request.id
-            ),
+            id: request.target.schedule_id(&request.id),
             request_id: request.id.clone(),
             principal_id: request.principal_id.clone(),
             target: request.target.clone(),
@@ -280,7 +267,7 @@ impl Pim {
     }
 
     /// The caller's active assignment for a target.
-    pub fn activation(&self, principal_id: &str, target: &GroupTarget) -> Option<&Activation> {
+    pub fn activation(&self, principal_id: &str, target: &Target) -> Option<&Activation> {
         self.activations
             .iter()
             .find(|a| a.principal_id.eq_ignore_ascii_case(principal_id) && a.target.same(target))
@@ -338,14 +325,7 @@ impl Pim {
         new: NewRequest,
         now: DateTime<Utc>,
     ) -> Result<Request, PimError> {
-        let eligible = tenant.group_eligibilities.iter().any(|e| {
-            e.principal_id.eq_ignore_ascii_case(&new.principal_id)
-                && e.group_id.eq_ignore_ascii_case(&new.target.group_id)
-                && e.access_id.eq_ignore_ascii_case(&new.target.access_id)
-                && e.start.is_none_or(|s| s <= now)
-                && e.end.is_none_or(|end| end > now)
-        });
-        if !eligible {
+        if !new.target.is_eligible(tenant, &new.principal_id, now) {
             return Err(PimError::PolicyValidationFailed(vec!["EligibilityRule"]));
         }
         if self.activation(&new.principal_id, &new.target).is_some() {
@@ -360,7 +340,7 @@ impl Pim {
         if pending {
             return Err(PimError::PendingRoleAssignmentRequest);
         }
-        let policy = tenant.group_policy(&new.target.group_id, &new.target.access_id);
+        let policy = new.target.policy(tenant);
         let start = new.requested_start.filter(|s| *s > now).unwrap_or(now);
         let failed = failed_rules(policy, caller, &new, start);
         if !failed.is_empty() {
@@ -451,77 +431,6 @@ impl Pim {
         }
         request.status = Status::Canceled;
         request.completed = Some(now);
-        Ok(())
-    }
-
-    /// Records an approver's decision on the request whose approval id is `id`.
-    pub fn decide(
-        &mut self,
-        id: &str,
-        stage_id: &str,
-        caller: &Caller,
-        approve: bool,
-        justification: String,
-        now: DateTime<Utc>,
-    ) -> Result<(), PimError> {
-        self.sweep(now);
-        let index = self
-            .requests
-            .iter()
-            .position(|r| r.id.eq_ignore_ascii_case(id) && r.approval.is_some())
-            .ok_or(PimError::NotFound)?;
-        let request = &mut self.requests[index];
-        let approval = request.approval.as_mut().ok_or(PimError::NotFound)?;
-        if !approval.stage_id.eq_ignore_ascii_case(stage_id) {
-            return Err(PimError::NotFound);
-        }
-        if !approval
-            .approvers
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(&caller.user_id))
-        {
-            return Err(PimError::Forbidden(
-                "You are not an approver of this request.".to_owned(),
-            ));
-        }
-        if request.principal_id.eq_ignore_ascii_case(&caller.user_id) {
-            return Err(PimError::Forbidden(
-                "Approvers cannot approve their own requests.".to_owned(),
-            ));
-        }
-        if approval.decision.is_some() || request.status != Status::PendingApproval {
-            return Err(PimError::Conflict(
-                "This approval stage has already been completed.".to_owned(),
-            ));
-        }
-        if approval.approver_justification_required && justification.trim().is_empty() {
-            return Err(PimError::BadRequest(
-                "A justification is required to review this request.".to_owned(),
-            ));
-        }
-        approval.decision = Some(Decision {
-            approve,
-            by: caller.user_id.clone(),
-            at: now,
-            justification,
-        });
-        if !approve {
-            request.status = Status::Denied;
-            request.completed = Some(now);
-            return Ok(());
-        }
-        // Approved: the clock for the activation starts now unless a later start was asked for.
-        let start = request.start.filter(|s| *s > now).unwrap_or(now);
-        request.start = Some(start);
-        if start > now {
-            request.status = Status::Granted;
-            request.completed = Some(start);
-        } else {
-            request.status = Status::Provisioned;
-            request.completed = Some(now);
-            let request = request.clone();
-            self.start_activation(&request);
-        }
         Ok(())
     }
 }

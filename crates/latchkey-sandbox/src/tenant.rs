@@ -6,6 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+mod roles;
+
+pub use roles::{AdministrativeUnit, DirectoryRoles, RoleDefinition, RoleEligibility};
+
 /// The built-in demo tenant.
 pub const DEMO_TENANT_JSON: &str = include_str!("../data/demo-tenant.json");
 
@@ -42,6 +46,8 @@ struct TenantFile {
     default_group_policy: Option<String>,
     #[serde(default)]
     group_policies: Vec<GroupPolicyRecord>,
+    #[serde(flatten)]
+    roles: roles::RolesFile,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +218,7 @@ pub struct Tenant {
     pub policies: Vec<Policy>,
     pub default_group_policy: Policy,
     pub group_policies: Vec<GroupPolicy>,
+    pub directory_roles: DirectoryRoles,
 }
 
 /// Entra's default role setting when a file names none: 8 hours, justification.
@@ -329,7 +336,15 @@ impl Tenant {
                 policy_key: record.policy.clone(),
             });
         }
+        let directory_roles = roles::load(
+            file.roles,
+            &users,
+            &policies,
+            builtin_default_policy(),
+            resolve,
+        )?;
         Ok(Tenant {
+            directory_roles,
             policies,
             default_group_policy,
             group_policies,
@@ -396,6 +411,17 @@ impl Tenant {
             })
             .and_then(|gp| self.policies.iter().find(|p| p.key == gp.policy_key))
             .unwrap_or(&self.default_group_policy)
+    }
+
+    /// The policy for activating a directory role (at any directory scope: Entra keeps role
+    /// settings per role, not per scope).
+    pub fn role_policy(&self, role_definition_id: &str) -> &Policy {
+        let roles = &self.directory_roles;
+        roles
+            .policies
+            .get(&role_definition_id.to_ascii_lowercase())
+            .and_then(|key| self.policies.iter().find(|p| &p.key == key))
+            .unwrap_or(&roles.default_policy)
     }
 
     /// Finds an app registration by client id.
@@ -476,69 +502,4 @@ fn unique_by_key<'a, T>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn built_in_demo_tenant_loads_with_relative_times_resolved() {
-        let now = Utc::now();
-        let tenant = Tenant::from_json(DEMO_TENANT_JSON, now).expect("demo tenant loads");
-        assert!(tenant.users.len() >= 6);
-        assert!(tenant.groups.len() >= 10);
-        let ada = tenant
-            .user_by_upn("ADA@fabrikam.example")
-            .expect("ada exists");
-        let adas: Vec<_> = tenant
-            .group_eligibilities
-            .iter()
-            .filter(|e| e.principal_id == ada.id)
-            .collect();
-        assert_eq!(adas.len(), 5);
-        let soon = adas.iter().filter_map(|e| e.end).min().expect("some end");
-        assert_eq!(soon, now + chrono::Duration::days(5));
-        assert!(adas
-            .iter()
-            .any(|e| e.end.is_none() && e.access_id == "owner"));
-
-        let prod_db = tenant
-            .groups
-            .iter()
-            .find(|g| g.display_name == "Prod DB Admins")
-            .unwrap();
-        let policy = tenant.group_policy(&prod_db.id, "Member");
-        assert_eq!(policy.max_duration, chrono::Duration::hours(4));
-        assert!(policy.require_ticket && policy.require_justification && !policy.require_mfa);
-        assert_eq!(policy.approval.as_ref().unwrap().approvers.len(), 2);
-        assert_eq!(tenant.group_policy(&prod_db.id, "owner").key, "standard");
-        assert_eq!(
-            policy.guid,
-            guid_from("production-db"),
-            "stable across loads"
-        );
-    }
-
-    #[test]
-    fn unknown_references_and_bad_durations_are_reported() {
-        let base = |elig: &str| {
-            format!(
-                r#"{{"tenant":{{"id":"t","displayName":"T","domain":"t.example"}},
-                "users":[{{"key":"u","id":"1","userPrincipalName":"u@t","displayName":"U"}}],
-                "groups":[{{"key":"g","id":"2","displayName":"G"}}],
-                "groupEligibilities":[{elig}]}}"#
-            )
-        };
-        let now = Utc::now();
-        let err = Tenant::from_json(
-            &base(r#"{"id":"e","principal":"nobody","group":"g","accessId":"member","start":null,"end":null}"#),
-            now,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("unknown user 'nobody'"), "{err}");
-        let err = Tenant::from_json(
-            &base(r#"{"id":"e","principal":"u","group":"g","accessId":"member","start":"soon","end":null}"#),
-            now,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("'soon'"), "{err}");
-    }
-}
+mod tests;

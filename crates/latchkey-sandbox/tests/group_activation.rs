@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
+mod common;
+
+use common::{advance, assert_four_hour_ticketed_approval, error_code, sandbox, sign_in, Client};
 use serde_json::{json, Value};
 
 const GROUPS: &str = "/v1.0/identityGovernance/privilegedAccess/group";
@@ -14,97 +16,19 @@ const K8S: &str = "720c50ef-9135-4f2d-b306-0eee8c3f0a15";
 const ADA: &str = "8593dd9e-f545-42a4-bb60-1960cbb136bd";
 const BEN: &str = "fcbaf935-79fa-4c94-80bb-e882741ba324";
 
-struct Client {
-    base: String,
-    http: reqwest::Client,
-    token: String,
+/// Group-specific calls.
+trait GroupCalls {
+    async fn activate(
+        &self,
+        principal: &str,
+        group: &str,
+        duration: &str,
+        extra: Value,
+    ) -> (u16, Value);
+    async fn active_groups(&self) -> Vec<String>;
 }
 
-/// Signs `upn` in with the device-code flow over HTTP, as any client would.
-async fn sign_in(sandbox: &Sandbox, upn: &str) -> Client {
-    let http = reqwest::Client::new();
-    let base = sandbox.base_url().to_owned();
-    let code: Value = http
-        .post(format!("{base}/organizations/oauth2/v2.0/devicecode"))
-        .form(&[
-            ("client_id", DEMO_CLIENT_ID),
-            (
-                "scope",
-                "https://graph.microsoft.com/.default offline_access",
-            ),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let page = http
-        .post(code["verification_uri"].as_str().unwrap())
-        .form(&[
-            ("user_code", code["user_code"].as_str().unwrap()),
-            ("login_hint", upn),
-            ("decision", "approve"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let tokens: Value = http
-        .post(format!("{base}/organizations/oauth2/v2.0/token"))
-        .form(&[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("device_code", code["device_code"].as_str().unwrap()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Client {
-        base,
-        http,
-        token: tokens["access_token"].as_str().unwrap().to_owned(),
-    }
-}
-
-impl Client {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .header("client-request-id", "e70c5c1b-8b47-68c0-3171-3d22f5e0bd54");
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        assert!(
-            response.headers().contains_key("request-id"),
-            "every Graph response has a request-id"
-        );
-        let text = response.text().await.unwrap();
-        (
-            status,
-            if text.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).unwrap()
-            },
-        )
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-
+impl GroupCalls for Client {
     async fn activate(
         &self,
         principal: &str,
@@ -141,29 +65,6 @@ impl Client {
             .map(|i| i["groupId"].as_str().unwrap().to_owned())
             .collect()
     }
-}
-
-/// A sandbox whose tokens outlive the virtual days these tests skip (refresh is tested elsewhere).
-async fn sandbox() -> Sandbox {
-    let options = SandboxOptions {
-        access_token_lifetime: std::time::Duration::from_secs(3 * 86_400),
-        ..SandboxOptions::default()
-    };
-    Sandbox::start_demo(options).await.unwrap()
-}
-
-async fn advance(sandbox: &Sandbox, by: &str) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sandbox/clock/advance", sandbox.base_url()))
-        .json(&json!({ "by": by }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
-fn error_code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or("<no code>")
 }
 
 #[tokio::test]
@@ -449,28 +350,12 @@ async fn policies_list_the_end_user_rules_and_need_the_scope_filter() {
     let assignments = body["value"].as_array().unwrap();
     assert_eq!(assignments.len(), 1, "filtered to the member policy");
     let rules = assignments[0]["policy"]["rules"].as_array().unwrap();
-    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
-    assert_eq!(
-        rule("Expiration_EndUser_Assignment")["maximumDuration"],
-        "PT4H"
-    );
-    assert_eq!(
-        rule("Enablement_EndUser_Assignment")["enabledRules"],
-        json!(["Justification", "Ticketing"])
-    );
-    let approval = rule("Approval_EndUser_Assignment")["setting"].clone();
-    assert_eq!(approval["isApprovalRequired"], true);
-    assert_eq!(
-        approval["approvalStages"][0]["primaryApprovers"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        rule("AuthenticationContext_EndUser_Assignment")["isEnabled"],
-        false
-    );
+    assert_four_hour_ticketed_approval(rules);
+    let context = rules
+        .iter()
+        .find(|r| r["id"] == "AuthenticationContext_EndUser_Assignment")
+        .unwrap();
+    assert_eq!(context["isEnabled"], false);
 
     let (_, both) = ada
         .get(&format!("/v1.0/policies/roleManagementPolicyAssignments?$filter=scopeId eq '{K8S}' and scopeType eq 'Group'&$expand=policy"))

@@ -6,9 +6,61 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::error::GraphError;
-use super::odata::{EntityType, Segment};
-use super::{collection, group_requests, require_method, require_scope, timestamp, GraphRequest};
+use super::odata::EntityType;
+use super::schedule_requests::{self as requests, PlaneApi};
+use super::{collection, require_method, require_scope, timestamp, GraphRequest};
+use crate::pim::{Activation, Plane, Target};
 use crate::tenant::{Group, Tenant, User};
+
+/// Scopes that may read group assignments and requests.
+pub(super) const READ: &[&str] = &[
+    "PrivilegedAssignmentSchedule.Read.AzureADGroup",
+    "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+    "PrivilegedAccess.Read.AzureADGroup",
+    "PrivilegedAccess.ReadWrite.AzureADGroup",
+];
+const WRITE: &[&str] = &[
+    "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+    "PrivilegedAccess.ReadWrite.AzureADGroup",
+];
+
+const REQUEST: EntityType = EntityType {
+    name: "microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
+    properties: &[
+        "id",
+        "status",
+        "completedDateTime",
+        "createdDateTime",
+        "approvalId",
+        "customData",
+        "createdBy",
+        "action",
+        "isValidationOnly",
+        "justification",
+        "scheduleInfo",
+        "ticketInfo",
+        "accessId",
+        "principalId",
+        "groupId",
+        "targetScheduleId",
+    ],
+    navigations: &["group", "principal", "activatedUsing", "targetSchedule"],
+};
+
+/// Requests and approvals of PIM for Groups. v1.0 names approval stages `stages` (its doc page
+/// prints `steps`, so both are accepted).
+const GROUP_API: PlaneApi = PlaneApi {
+    plane: Plane::Group,
+    read: READ,
+    list: READ,
+    write: WRITE,
+    request_type: &REQUEST,
+    requests_path: "identityGovernance/privilegedAccess/group/assignmentScheduleRequests",
+    approvals_path: "identityGovernance/privilegedAccess/group/assignmentApprovals",
+    stage_segments: &["stages", "steps"],
+    expand,
+    expandable: &["group", "principal"],
+};
 
 const ELIGIBILITY_INSTANCE: EntityType = EntityType {
     name: "microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
@@ -51,7 +103,7 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     {
         return None;
     }
-    let by_user = |f: &Segment| f.is("filterByCurrentUser") && f.args.is_some();
+    let by_user = requests::is_by_current_user;
     Some(match &s[3..] {
         [c, f] if c.is("eligibilityScheduleInstances") && by_user(f) => {
             my_eligibility_instances(request, f.arg("on"))
@@ -59,19 +111,38 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
         [c, f] if c.is("assignmentScheduleInstances") && by_user(f) => {
             my_assignment_instances(request, f.arg("on"))
         }
-        [c] if c.is("assignmentScheduleRequests") => group_requests::create(request),
-        [c, f] if c.is("assignmentScheduleRequests") && by_user(f) => {
-            group_requests::mine(request, f.arg("on"))
-        }
-        [c, id] if c.is("assignmentScheduleRequests") => group_requests::get(request, &id.name),
-        [c, id, cancel] if c.is("assignmentScheduleRequests") && cancel.is("cancel") => {
-            group_requests::cancel(request, &id.name)
+        [c, rest @ ..] if c.is("assignmentScheduleRequests") => {
+            requests::route(request, &GROUP_API, rest)
         }
         [c, id, rest @ ..] if c.is("assignmentApprovals") => {
-            group_requests::approval(request, &id.name, rest)
+            requests::approval(request, &GROUP_API, &id.name, rest)
         }
         _ => return None,
     })
+}
+
+/// The checks every `…Instances/filterByCurrentUser(on='principal')` makes: GET, a scope,
+/// `on='principal'` (instances know no other) and query options the type has.
+pub(super) fn check_instance_list(
+    request: &GraphRequest<'_>,
+    scopes: &[&str],
+    entity: &EntityType,
+    on: Option<&str>,
+) -> Result<(), GraphError> {
+    require_method(request, Method::GET)?;
+    require_scope(request, scopes)?;
+    require_principal(on)?;
+    request.query.validate(entity)
+}
+
+/// The caller's current activations, of every plane.
+pub(super) fn my_activations(request: &GraphRequest<'_>) -> Vec<Activation> {
+    let pim = request.state.pim();
+    pim.activations
+        .iter()
+        .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
+        .cloned()
+        .collect()
 }
 
 fn require_principal(on: Option<&str>) -> Result<(), GraphError> {
@@ -102,6 +173,11 @@ pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Val
             .map(|g| super::odata::project(group_json(g), expand.select.as_deref(), &[]));
         item["group"] = group.unwrap_or(Value::Null);
     }
+    expand_principal(request, tenant, item);
+}
+
+/// Adds the `$expand`ed `principal` (the user) to any PIM instance or request.
+pub(super) fn expand_principal(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Value) {
     if let Some(expand) = request.query.expands("principal") {
         let principal = tenant
             .user(item["principalId"].as_str().unwrap_or_default())
@@ -110,7 +186,8 @@ pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Val
     }
 }
 
-fn sorted_by_id(mut items: Vec<Value>) -> Vec<Value> {
+/// Instances in a stable order, so paging never skips or repeats one.
+pub(super) fn sorted_by_id(mut items: Vec<Value>) -> Vec<Value> {
     items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     items
 }
@@ -120,8 +197,7 @@ fn my_eligibility_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
-    require_method(request, Method::GET)?;
-    require_scope(
+    check_instance_list(
         request,
         &[
             "PrivilegedEligibilitySchedule.Read.AzureADGroup",
@@ -129,9 +205,9 @@ fn my_eligibility_instances(
             "PrivilegedAccess.Read.AzureADGroup",
             "PrivilegedAccess.ReadWrite.AzureADGroup",
         ],
+        &ELIGIBILITY_INSTANCE,
+        on,
     )?;
-    require_principal(on)?;
-    request.query.validate(&ELIGIBILITY_INSTANCE)?;
     let now = request.state.clock.now();
     let tenant = request.state.tenant();
     let items = tenant
@@ -168,28 +244,28 @@ fn my_assignment_instances(
     request: &GraphRequest<'_>,
     on: Option<&str>,
 ) -> Result<Response, GraphError> {
-    require_method(request, Method::GET)?;
-    require_scope(request, group_requests::READ)?;
-    require_principal(on)?;
-    request.query.validate(&ASSIGNMENT_INSTANCE)?;
+    check_instance_list(request, READ, &ASSIGNMENT_INSTANCE, on)?;
     let tenant = request.state.tenant();
-    let items = request
-        .state
-        .pim()
-        .activations
+    let items = my_activations(request)
         .iter()
-        .filter(|a| a.principal_id.eq_ignore_ascii_case(&request.caller.oid))
-        .map(|a| {
+        .filter_map(|a| match &a.target {
+            Target::Group {
+                group_id,
+                access_id,
+            } => Some((a, group_id, access_id)),
+            _ => None,
+        })
+        .map(|(a, group_id, access_id)| {
             let mut item = json!({
                 "@odata.type": "#microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
                 "id": a.id,
                 "startDateTime": timestamp(a.start),
                 "endDateTime": timestamp(a.end),
-                "accessId": a.target.access_id,
+                "accessId": access_id,
                 "principalId": a.principal_id,
                 "memberType": "Direct",
                 "assignmentType": "Activated",
-                "groupId": a.target.group_id,
+                "groupId": group_id,
                 "assignmentScheduleId": a.id,
             });
             expand(request, &tenant, &mut item);

@@ -4,12 +4,16 @@
 //! percent-encoded forms are the same route).
 
 mod batch;
+mod directory;
 pub mod error;
-mod group_requests;
 mod groups;
 pub mod odata;
+mod pim_body;
 mod pim_json;
 mod policies;
+mod role_requests;
+mod roles;
+mod schedule_requests;
 
 use std::sync::Arc;
 
@@ -124,6 +128,7 @@ fn serve(
         body,
     };
     groups::route(&request)
+        .or_else(|| roles::route(&request))
         .or_else(|| policies::route(&request))
         .unwrap_or_else(|| Err(not_found(&request.segments)))
 }
@@ -204,6 +209,19 @@ pub fn require_method(request: &GraphRequest<'_>, method: Method) -> Result<(), 
             ),
         ))
     }
+}
+
+/// A single-entity response with its `@odata.context` (`context` follows `$metadata#`).
+pub fn entity(
+    request: &GraphRequest<'_>,
+    status: StatusCode,
+    mut body: Value,
+    context: &str,
+) -> Response {
+    let base = request.state.base_url();
+    let version = request.version.prefix();
+    body["@odata.context"] = Value::String(format!("{base}/{version}/$metadata#{context}"));
+    (status, Json(body)).into_response()
 }
 
 /// Formats a timestamp as Graph does: whole seconds bare, otherwise seven fractional digits.

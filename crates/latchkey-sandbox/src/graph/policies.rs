@@ -1,5 +1,6 @@
 //! PIM policies (role settings): `/policies/roleManagementPolicyAssignments`, with the
-//! mandatory `scopeId`/`scopeType` filter and `$expand=policy($expand=rules)`.
+//! mandatory `scopeId`/`scopeType` filter and `$expand=policy($expand=rules)`, for groups
+//! (`scopeType eq 'Group'`) and directory roles (`scopeType eq 'DirectoryRole'`, or `Directory`).
 
 use axum::http::Method;
 use axum::response::Response;
@@ -7,8 +8,21 @@ use serde_json::{json, Value};
 
 use super::error::GraphError;
 use super::odata::EntityType;
+use super::role_requests::POLICY_READ;
 use super::{collection, require_method, require_scope, GraphRequest};
 use crate::tenant::Policy;
+
+/// Where a policy applies, as a `unifiedRoleManagementPolicyAssignment` names it.
+struct Scope<'a> {
+    /// `Group_{groupId}` or `DirectoryRole_{tenantId}`: the policy id's prefix.
+    prefix: String,
+    scope_id: &'a str,
+    scope_type: &'a str,
+    /// `member`/`owner` for groups, a role definition id for directory roles.
+    role_definition_id: &'a str,
+    /// `target.operations` as Graph spells it per plane (`All` for groups, `all` for roles).
+    operations: &'static str,
+}
 
 const ASSIGNMENT: EntityType = EntityType {
     name: "microsoft.graph.unifiedRoleManagementPolicyAssignment",
@@ -47,26 +61,13 @@ fn assignments(request: &GraphRequest<'_>) -> Result<Response, GraphError> {
         ));
     };
     let items = if scope_type.eq_ignore_ascii_case("Group") {
-        require_scope(
-            request,
-            &[
-                "RoleManagementPolicy.Read.AzureADGroup",
-                "RoleManagementPolicy.ReadWrite.AzureADGroup",
-            ],
-        )?;
-        let tenant = request.state.tenant();
-        match tenant.group(scope_id) {
-            None => Vec::new(),
-            Some(group) => ["member", "owner"]
-                .into_iter()
-                .map(|access| {
-                    let policy = tenant.group_policy(&group.id, access);
-                    assignment_json(request, policy, &group.id, access)
-                })
-                .collect(),
-        }
+        group_assignments(request, scope_id)?
+    } else if ["DirectoryRole", "Directory"]
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(scope_type))
+    {
+        role_assignments(request, scope_id, scope_type)?
     } else {
-        // Directory-role policies arrive with directory roles.
         Vec::new()
     };
     Ok(collection(
@@ -77,28 +78,84 @@ fn assignments(request: &GraphRequest<'_>) -> Result<Response, GraphError> {
     ))
 }
 
-fn assignment_json(
+fn group_assignments(request: &GraphRequest<'_>, scope_id: &str) -> Result<Vec<Value>, GraphError> {
+    require_scope(
+        request,
+        &[
+            "RoleManagementPolicy.Read.AzureADGroup",
+            "RoleManagementPolicy.ReadWrite.AzureADGroup",
+        ],
+    )?;
+    let tenant = request.state.tenant();
+    let Some(group) = tenant.group(scope_id) else {
+        return Ok(Vec::new());
+    };
+    Ok(["member", "owner"]
+        .into_iter()
+        .map(|access| {
+            let scope = Scope {
+                prefix: format!("Group_{}", group.id),
+                scope_id: &group.id,
+                scope_type: "Group",
+                role_definition_id: access,
+                operations: "All",
+            };
+            assignment_json(request, tenant.group_policy(&group.id, access), &scope)
+        })
+        .collect())
+}
+
+/// Directory-role policies live at scope `/` only (role settings are per role, not per scope);
+/// `scopeType` is echoed as the client spelled it (`DirectoryRole` or `Directory`).
+fn role_assignments(
     request: &GraphRequest<'_>,
-    policy: &Policy,
-    group_id: &str,
-    access: &str,
-) -> Value {
-    let policy_id = format!("Group_{group_id}_{}", policy.guid);
+    scope_id: &str,
+    scope_type: &str,
+) -> Result<Vec<Value>, GraphError> {
+    require_scope(request, POLICY_READ)?;
+    if scope_id != "/" {
+        return Ok(Vec::new());
+    }
+    let scope_type = if scope_type.eq_ignore_ascii_case("Directory") {
+        "Directory"
+    } else {
+        "DirectoryRole"
+    };
+    let tenant = request.state.tenant();
+    Ok(tenant
+        .directory_roles
+        .definitions
+        .iter()
+        .map(|role| {
+            let scope = Scope {
+                prefix: format!("DirectoryRole_{}", tenant.info.id),
+                scope_id: "/",
+                scope_type,
+                role_definition_id: &role.id,
+                operations: "all",
+            };
+            assignment_json(request, tenant.role_policy(&role.id), &scope)
+        })
+        .collect())
+}
+
+fn assignment_json(request: &GraphRequest<'_>, policy: &Policy, scope: &Scope<'_>) -> Value {
+    let policy_id = format!("{}_{}", scope.prefix, policy.guid);
     let mut item = json!({
-        "id": format!("{policy_id}_{access}"),
+        "id": format!("{policy_id}_{}", scope.role_definition_id),
         "policyId": policy_id,
-        "scopeId": group_id,
-        "scopeType": "Group",
-        "roleDefinitionId": access,
+        "scopeId": scope.scope_id,
+        "scopeType": scope.scope_type,
+        "roleDefinitionId": scope.role_definition_id,
     });
     if let Some(expand) = request.query.expands("policy") {
         let mut body = json!({
             "id": policy_id,
-            "displayName": "Group",
-            "description": "Group",
+            "displayName": scope.scope_type,
+            "description": scope.scope_type,
             "isOrganizationDefault": false,
-            "scopeId": group_id,
-            "scopeType": "Group",
+            "scopeId": scope.scope_id,
+            "scopeType": scope.scope_type,
             "lastModifiedDateTime": null,
             "lastModifiedBy": null,
         });
@@ -107,20 +164,21 @@ fn assignment_json(
             .iter()
             .any(|e| e.property.eq_ignore_ascii_case("rules"))
         {
-            body["rules"] = Value::Array(rules(policy));
+            body["rules"] = Value::Array(rules(policy, scope.operations));
         }
         item["policy"] = super::odata::project(body, expand.select.as_deref(), &["rules"]);
     }
     item
 }
 
-fn target(caller: &str, level: &str) -> Value {
-    json!({ "caller": caller, "operations": ["All"], "level": level,
+fn target(caller: &str, level: &str, operations: &str) -> Value {
+    json!({ "caller": caller, "operations": [operations], "level": level,
             "inheritableSettings": [], "enforcedSettings": [] })
 }
 
 /// The policy's rules, as Graph lists them (end-user rules plus the admin ones clients meet).
-fn rules(policy: &Policy) -> Vec<Value> {
+fn rules(policy: &Policy, operations: &str) -> Vec<Value> {
+    let target = |caller, level| target(caller, level, operations);
     let mut enabled = Vec::new();
     if policy.require_mfa {
         enabled.push("MultiFactorAuthentication");

@@ -24,7 +24,7 @@ impl World {
         }
     }
 
-    fn target(&self, group: &str, access: &str) -> GroupTarget {
+    fn target(&self, group: &str, access: &str) -> Target {
         let id = self
             .tenant
             .groups
@@ -33,7 +33,7 @@ impl World {
             .unwrap()
             .id
             .clone();
-        GroupTarget {
+        Target::Group {
             group_id: id,
             access_id: access.to_owned(),
         }
@@ -44,7 +44,7 @@ impl World {
     }
 }
 
-fn activate(caller: &Caller, target: GroupTarget, duration: Duration) -> NewRequest {
+fn activate(caller: &Caller, target: Target, duration: Duration) -> NewRequest {
     NewRequest {
         action: Action::SelfActivate,
         principal_id: caller.user_id.clone(),
@@ -63,7 +63,7 @@ fn activate(caller: &Caller, target: GroupTarget, duration: Duration) -> NewRequ
     }
 }
 
-fn deactivate(caller: &Caller, target: GroupTarget) -> NewRequest {
+fn deactivate(caller: &Caller, target: Target) -> NewRequest {
     NewRequest {
         action: Action::SelfDeactivate,
         expiration: None,
@@ -348,4 +348,64 @@ fn validation_only_requests_change_nothing() {
     assert_eq!(w.submit(&ada, dry).unwrap().status, Status::Provisioned);
     assert!(w.pim.requests.is_empty());
     assert!(w.pim.activation(&ada.user_id, &oncall).is_none());
+}
+
+fn role(id: &str, scope: &str) -> Target {
+    Target::DirectoryRole {
+        role_definition_id: id.to_owned(),
+        directory_scope_id: scope.to_owned(),
+    }
+}
+
+#[test]
+fn directory_roles_follow_the_same_rules_and_keep_their_scope() {
+    let mut w = world();
+    let ada = w.user("ada@fabrikam.example");
+    let global_reader = "F2EF992C-3AFB-46B9-B7CF-A126EE74C451";
+    let request = w
+        .submit(
+            &ada,
+            activate(&ada, role(global_reader, "/"), Duration::hours(8)),
+        )
+        .unwrap();
+    assert_eq!(request.status, Status::Provisioned);
+    assert_eq!(request.target.schedule_id(&request.id), request.id);
+    let active = w.pim.activation(&ada.user_id, &role(global_reader, "/"));
+    assert_eq!(active.map(|a| a.id.as_str()), Some(request.id.as_str()));
+    assert_eq!(
+        w.submit(
+            &ada,
+            activate(&ada, role(global_reader, "/"), Duration::hours(1))
+        )
+        .unwrap_err(),
+        PimError::RoleAssignmentExists
+    );
+
+    // User Administrator is eligible in the Berlin AU only, not tenant-wide.
+    let user_admin = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+    let berlin = w.tenant.directory_roles.administrative_units[0].id.clone();
+    assert_eq!(
+        w.submit(
+            &ada,
+            activate(&ada, role(user_admin, "/"), Duration::hours(1))
+        )
+        .unwrap_err(),
+        PimError::PolicyValidationFailed(vec!["EligibilityRule"])
+    );
+    let scoped = role(user_admin, &format!("/administrativeUnits/{berlin}"));
+    assert_eq!(
+        w.submit(&ada, activate(&ada, scoped.clone(), Duration::hours(2)))
+            .unwrap_err(),
+        PimError::PolicyValidationFailed(vec!["ExpirationRule"]),
+        "1 hour at most"
+    );
+    w.submit(&ada, activate(&ada, scoped, Duration::hours(1)))
+        .unwrap();
+
+    // A group activation and a role activation never collide.
+    let oncall = w.target("On-call Responders", "member");
+    assert!(!oncall.same(&role(global_reader, "/")));
+    w.submit(&ada, activate(&ada, oncall, Duration::hours(1)))
+        .unwrap();
+    assert_eq!(w.pim.activations.len(), 3);
 }

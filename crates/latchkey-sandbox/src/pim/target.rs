@@ -1,0 +1,122 @@
+//! What a PIM request is for. Every plane (groups, directory roles, later Azure resource roles)
+//! is one variant; the engine's rules are the same for all of them, only "who is eligible",
+//! "which policy" and the ids differ, and those live here.
+
+use chrono::{DateTime, Utc};
+
+use crate::tenant::{Policy, Tenant};
+
+/// The thing a request activates, compared case-insensitively as Entra compares ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// PIM for Groups: membership or ownership of a group.
+    Group {
+        group_id: String,
+        /// `member` or `owner`.
+        access_id: String,
+    },
+    /// PIM for Microsoft Entra roles: a directory role at a directory scope.
+    DirectoryRole {
+        role_definition_id: String,
+        /// `/` or `/administrativeUnits/{id}` (or `/{objectId}`), exactly as in the eligibility.
+        directory_scope_id: String,
+    },
+}
+
+/// Which API plane a target belongs to, so each plane's endpoints see only their own requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    Group,
+    DirectoryRole,
+}
+
+impl Target {
+    /// The plane whose endpoints serve this target.
+    pub fn plane(&self) -> Plane {
+        match self {
+            Target::Group { .. } => Plane::Group,
+            Target::DirectoryRole { .. } => Plane::DirectoryRole,
+        }
+    }
+
+    /// Same target, ignoring case (a client may send ids in any case).
+    pub fn same(&self, other: &Target) -> bool {
+        match (self, other) {
+            (
+                Target::Group {
+                    group_id: g1,
+                    access_id: a1,
+                },
+                Target::Group {
+                    group_id: g2,
+                    access_id: a2,
+                },
+            ) => g1.eq_ignore_ascii_case(g2) && a1.eq_ignore_ascii_case(a2),
+            (
+                Target::DirectoryRole {
+                    role_definition_id: r1,
+                    directory_scope_id: s1,
+                },
+                Target::DirectoryRole {
+                    role_definition_id: r2,
+                    directory_scope_id: s2,
+                },
+            ) => r1.eq_ignore_ascii_case(r2) && s1.eq_ignore_ascii_case(s2),
+            _ => false,
+        }
+    }
+
+    /// The schedule (and instance) id an accepted request creates. Groups prefix the group and
+    /// access; directory roles reuse the request id, as Graph's examples show.
+    pub fn schedule_id(&self, request_id: &str) -> String {
+        match self {
+            Target::Group {
+                group_id,
+                access_id,
+            } => format!("{group_id}_{access_id}_{request_id}"),
+            Target::DirectoryRole { .. } => request_id.to_owned(),
+        }
+    }
+
+    /// Whether `principal_id` holds a current eligibility for this target.
+    pub fn is_eligible(&self, tenant: &Tenant, principal_id: &str, now: DateTime<Utc>) -> bool {
+        let current = |start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>| {
+            start.is_none_or(|s| s <= now) && end.is_none_or(|e| e > now)
+        };
+        match self {
+            Target::Group {
+                group_id,
+                access_id,
+            } => tenant.group_eligibilities.iter().any(|e| {
+                e.principal_id.eq_ignore_ascii_case(principal_id)
+                    && e.group_id.eq_ignore_ascii_case(group_id)
+                    && e.access_id.eq_ignore_ascii_case(access_id)
+                    && current(e.start, e.end)
+            }),
+            Target::DirectoryRole {
+                role_definition_id,
+                directory_scope_id,
+            } => tenant.directory_roles.eligibilities.iter().any(|e| {
+                e.principal_id.eq_ignore_ascii_case(principal_id)
+                    && e.role_definition_id
+                        .eq_ignore_ascii_case(role_definition_id)
+                    && e.directory_scope_id
+                        .eq_ignore_ascii_case(directory_scope_id)
+                    && current(e.start, e.end)
+            }),
+        }
+    }
+
+    /// The policy (role settings) that governs activating this target.
+    pub fn policy<'t>(&self, tenant: &'t Tenant) -> &'t Policy {
+        match self {
+            Target::Group {
+                group_id,
+                access_id,
+            } => tenant.group_policy(group_id, access_id),
+            Target::DirectoryRole {
+                role_definition_id, ..
+            } => tenant.role_policy(role_definition_id),
+        }
+    }
+}
