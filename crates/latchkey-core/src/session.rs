@@ -1,5 +1,10 @@
 //! A signed-in session: the account, its refresh token (kept in the keyring and in memory) and
-//! access tokens per resource (memory only), refreshed silently before they expire.
+//! access tokens per resource (memory only), refreshed silently before they expire. A step-up
+//! token (MFA / authentication context, see [`step_up`]) is preferred for Graph while it lasts.
+
+mod step_up;
+
+pub use step_up::StepUpError;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::AccountRecord;
-use crate::auth::{Authenticator, Resource, TokenSet};
+use crate::auth::{Authenticator, Resource, StepUpClaims, TokenSet};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::{self, SecretStore};
@@ -32,6 +37,9 @@ pub struct Session {
     /// Also the single-flight lock: one refresh at a time.
     refresh_token: tokio::sync::Mutex<Sensitive<String>>,
     tokens: Mutex<HashMap<Resource, CachedToken>>,
+    /// The Graph token from the last step-up, kept until it expires: a plain refresh would
+    /// replace it with one lacking the claims PIM asked for.
+    step_up: Mutex<Option<step_up::StepUpToken>>,
     persisted: bool,
 }
 
@@ -112,6 +120,7 @@ impl Session {
             clock,
             refresh_token: tokio::sync::Mutex::new(refresh_token),
             tokens: Mutex::default(),
+            step_up: Mutex::default(),
             persisted,
         }
     }
@@ -149,6 +158,13 @@ impl Session {
     /// Only that token: calls racing on one expired token then share a single refresh instead
     /// of each discarding the token the first one fetched.
     pub fn invalidate(&self, resource: Resource, refused: &Sensitive<String>) {
+        if resource == Resource::Graph
+            && self
+                .step_up_token(resource)
+                .is_some_and(|t| t.expose() == refused.expose())
+        {
+            self.drop_step_up();
+        }
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         if tokens
             .get(&resource)
@@ -158,8 +174,12 @@ impl Session {
         }
     }
 
-    /// A valid access token for `resource`, refreshed silently when needed.
+    /// A valid access token for `resource`, refreshed silently when needed. For Graph this is
+    /// the step-up token while one is held.
     pub async fn access_token(&self, resource: Resource) -> Result<Sensitive<String>> {
+        if let Some(token) = self.step_up_token(resource) {
+            return Ok(token);
+        }
         if let Some(token) = self.cached(resource) {
             return Ok(token);
         }
@@ -168,7 +188,29 @@ impl Session {
         if let Some(token) = self.cached(resource) {
             return Ok(token);
         }
-        let tokens = match self.auth.refresh(&refresh_token, resource).await {
+        let tokens = self.redeem(&mut refresh_token, resource, None).await?;
+        self.cache(resource, &tokens);
+        Ok(tokens.access_token)
+    }
+
+    /// The token for Graph calls: the step-up token while one is held, else the usual one.
+    pub async fn graph_token(&self) -> Result<Sensitive<String>> {
+        self.access_token(Resource::Graph).await
+    }
+
+    /// Redeems the refresh token (with `claims` for a step-up), keeps the rotated one, and
+    /// removes a refresh token the service refuses from the keyring.
+    async fn redeem(
+        &self,
+        refresh_token: &mut Sensitive<String>,
+        resource: Resource,
+        claims: Option<&StepUpClaims>,
+    ) -> Result<TokenSet> {
+        let redeemed = self
+            .auth
+            .refresh_with_claims(refresh_token, resource, claims)
+            .await;
+        let tokens = match redeemed {
             Ok(tokens) => tokens,
             Err(e) if e.code == ErrorCode::SessionExpired => {
                 // A dead refresh token must not linger in the keyring.
@@ -179,18 +221,28 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
+        self.keep_rotated(refresh_token, &tokens).await?;
+        Ok(tokens)
+    }
+
+    /// Replaces the refresh token with the one a grant returned (memory and keyring).
+    async fn keep_rotated(
+        &self,
+        refresh_token: &mut Sensitive<String>,
+        tokens: &TokenSet,
+    ) -> Result<()> {
         if let Some(rotated) = &tokens.refresh_token {
             if self.persisted {
                 secrets::set(&self.store, &self.account.key, rotated).await?;
             }
             *refresh_token = rotated.clone();
         }
-        self.cache(resource, &tokens);
-        Ok(tokens.access_token)
+        Ok(())
     }
 
     /// Forgets the session: the refresh token leaves the keyring.
     pub async fn sign_out(&self) -> Result<()> {
+        self.drop_step_up();
         self.tokens
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::faults::Fault;
+use crate::identity::claims::ClaimsRequest;
+use crate::identity::store::IdentityStore;
 use crate::pim::Pim;
 use crate::tenant::Tenant;
 use crate::token::TokenSigner;
@@ -50,7 +52,11 @@ impl Default for SandboxOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceCodeStatus {
     Pending,
-    Approved { user_id: String },
+    /// `mfa`: the person also completed the MFA step the claims asked for.
+    Approved {
+        user_id: String,
+        mfa: bool,
+    },
     Declined,
     Redeemed,
 }
@@ -64,6 +70,9 @@ pub struct DeviceCode {
     pub scope: String,
     pub expires_at: DateTime<Utc>,
     pub status: DeviceCodeStatus,
+    /// What the client asked for in `claims` (on `/devicecode` and on every poll so far); the
+    /// verification page adds an MFA step when it needs one.
+    pub claims: ClaimsRequest,
 }
 
 /// What a refresh token stands for.
@@ -98,6 +107,8 @@ pub struct SandboxState {
     pub options: SandboxOptions,
     pub clock: Clock,
     pub signer: TokenSigner,
+    /// Pending MFA approvals, authorization codes and injected identity faults.
+    pub identity: IdentityStore,
     tenant: RwLock<Tenant>,
     base_url: OnceLock<String>,
     device_codes: Mutex<HashMap<String, DeviceCode>>,
@@ -122,6 +133,7 @@ impl SandboxState {
             options,
             clock: Clock::default(),
             signer: TokenSigner::random(),
+            identity: IdentityStore::default(),
             tenant: RwLock::new(tenant),
             base_url: OnceLock::new(),
             device_codes: Mutex::default(),
@@ -182,6 +194,21 @@ impl SandboxState {
         let mut tokens = self.refresh_tokens();
         tokens.insert(token_hash(token), grant);
         self.save(&tokens);
+    }
+
+    /// Revokes every refresh token of `user_id` (Graph's `revokeSignInSessions`); returns how
+    /// many were live.
+    pub fn revoke_refresh_tokens(&self, user_id: &str) -> usize {
+        let mut tokens = self.refresh_tokens();
+        let mut revoked = 0;
+        for grant in tokens.values_mut() {
+            if grant.user_id.eq_ignore_ascii_case(user_id) && !grant.revoked {
+                grant.revoked = true;
+                revoked += 1;
+            }
+        }
+        self.save(&tokens);
+        revoked
     }
 
     fn save(&self, tokens: &HashMap<String, RefreshGrant>) {

@@ -54,7 +54,23 @@ pub fn classify(error: &str, description: Option<&str>) -> Error {
         ),
         (_, Some(53003)) => (
             ErrorCode::SignInRejected,
-            "Conditional Access blocked this sign-in. Try signing in with the browser instead, or ask your administrator which conditions apply.".to_owned(),
+            "Conditional Access blocked this sign-in. Try the other sign-in method (browser or device code), or ask your administrator which conditions apply.".to_owned(),
+        ),
+        (_, Some(54005)) => (
+            ErrorCode::SignInRejected,
+            "This sign-in answer was already used. Start the sign-in again.".to_owned(),
+        ),
+        (_, Some(501481 | 50148)) => (
+            ErrorCode::SignInRejected,
+            "The sign-in service could not match this answer to the sign-in Latchkey started (PKCE check failed). Start the sign-in again.".to_owned(),
+        ),
+        (_, Some(50011 | 500112 | 500113)) => (
+            ErrorCode::SignInRejected,
+            "The app registration does not accept Latchkey's sign-in address. An administrator must add http://localhost as a \"Mobile and desktop applications\" redirect URI.".to_owned(),
+        ),
+        (_, Some(65004)) => (
+            ErrorCode::SignInDeclined,
+            "Sign-in was declined in the browser. Start again if that was a mistake.".to_owned(),
         ),
         (_, Some(50057)) => (
             ErrorCode::SessionExpired,
@@ -82,6 +98,52 @@ pub fn classify(error: &str, description: Option<&str>) -> Error {
         None => error.to_owned(),
     };
     Error::new(code, message).with_service_code(service_code)
+}
+
+/// Which sign-in a token-service error came from; some answers mean something else per flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Device-code sign-in.
+    DeviceCode,
+    /// Browser sign-in (authorization code + PKCE).
+    Browser,
+    /// A silent refresh without claims.
+    Refresh,
+    /// A silent refresh with step-up claims.
+    SilentStepUp,
+}
+
+/// Adjusts a classified error to the flow it happened in.
+pub fn for_flow(flow: Flow, error: Error) -> Error {
+    let service = error.service_code.clone().unwrap_or_default();
+    let sentence = match (flow, service.as_str()) {
+        (Flow::DeviceCode, "AADSTS53003") => Some((
+            ErrorCode::SignInRejected,
+            "Conditional Access blocked this sign-in. Your organisation may not allow device-code sign-in: use Sign in with browser instead.",
+        )),
+        (Flow::Browser, "AADSTS53003") => Some((
+            ErrorCode::SignInRejected,
+            "Conditional Access blocked the browser sign-in. It may need a managed device or an approved browser; try the device-code sign-in, or ask your administrator which conditions apply.",
+        )),
+        (Flow::SilentStepUp, "AADSTS50076" | "AADSTS50079" | "AADSTS50074" | "interaction_required") => Some((
+            ErrorCode::StepUpRequired,
+            "This needs you to confirm it's you (multi-factor authentication). Sign in again when Latchkey asks, then it resends the request.",
+        )),
+        // A code redemption has no session to lose: "invalid_grant" means start again.
+        (Flow::Browser, _) if error.code == ErrorCode::SessionExpired => Some((
+            ErrorCode::SignInRejected,
+            "The sign-in took too long or its answer was already used. Start the sign-in again.",
+        )),
+        _ => None,
+    };
+    match sentence {
+        Some((code, message)) => Error {
+            code,
+            message: message.to_owned(),
+            ..error
+        },
+        None => error,
+    }
 }
 
 #[cfg(test)]
@@ -124,5 +186,51 @@ mod tests {
         assert_eq!(e.code, ErrorCode::SignInRejected);
         assert!(e.message.ends_with("Something new."), "{}", e.message);
         assert!(!e.message.contains("Trace ID"));
+    }
+
+    #[test]
+    fn pkce_and_conditional_access_answers_say_what_to_do_in_each_flow() {
+        let e = classify(
+            "invalid_grant",
+            Some("AADSTS54005: OAuth2 Authorization code was already redeemed"),
+        );
+        assert_eq!(e.code, ErrorCode::SignInRejected);
+        assert!(e.message.contains("Start the sign-in again"));
+        assert_eq!(
+            classify("invalid_grant", Some("AADSTS501481: x")).code,
+            ErrorCode::SignInRejected
+        );
+        let blocked = || {
+            classify(
+                "invalid_grant",
+                Some("AADSTS53003: Access has been blocked by Conditional Access policies."),
+            )
+        };
+        assert!(for_flow(Flow::DeviceCode, blocked())
+            .message
+            .contains("Sign in with browser"));
+        assert!(for_flow(Flow::Browser, blocked())
+            .message
+            .contains("device-code"));
+        let mfa = || {
+            classify(
+                "invalid_grant",
+                Some("AADSTS50076: Due to a configuration change"),
+            )
+        };
+        assert_eq!(mfa().code, ErrorCode::SessionExpired);
+        let stepped = for_flow(Flow::SilentStepUp, mfa());
+        assert_eq!(stepped.code, ErrorCode::StepUpRequired);
+        assert_eq!(stepped.service_code.as_deref(), Some("AADSTS50076"));
+        let expired = classify("invalid_grant", Some("AADSTS70008: expired"));
+        assert_eq!(
+            for_flow(Flow::Browser, expired).code,
+            ErrorCode::SignInRejected
+        );
+        let revoked = classify("invalid_grant", Some("AADSTS50173: revoked"));
+        assert_eq!(
+            for_flow(Flow::SilentStepUp, revoked).code,
+            ErrorCode::SessionExpired
+        );
     }
 }

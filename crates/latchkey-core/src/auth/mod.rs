@@ -1,9 +1,17 @@
-//! Sign-in with the Microsoft identity platform through the `oauth2` crate: the device-code flow
-//! and the refresh-token grant. Every token request declares client capability `cp1` and asks
-//! for `client_info`, as MSAL does.
+//! Sign-in with the Microsoft identity platform through the `oauth2` crate: the device-code flow,
+//! the browser flow (authorization code + PKCE on a loopback redirect) and the refresh-token
+//! grant. Every token request declares client capability `cp1`, merged with a step-up challenge
+//! when there is one, and asks for `client_info`, as MSAL does.
 
 pub mod aadsts;
+mod browser;
+pub mod claims;
+mod loopback;
 mod transport;
+
+pub use aadsts::Flow;
+pub use browser::{BrowserSignIn, DEFAULT_BROWSER_TIMEOUT};
+pub use claims::{request_claims, StepUpClaims};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +24,10 @@ use oauth2::basic::{
     BasicTokenType,
 };
 use oauth2::{
-    AuthType, ClientId, DeviceAuthorizationResponse, DeviceAuthorizationUrl, EndpointNotSet,
-    EndpointSet, ExtraDeviceAuthorizationFields, ExtraTokenFields, RefreshToken, RequestTokenError,
-    Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, ClientId, DeviceAuthorizationResponse, DeviceAuthorizationUrl,
+    EndpointNotSet, EndpointSet, ExtraDeviceAuthorizationFields, ExtraTokenFields, RefreshToken,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -66,7 +75,7 @@ type EntraClient = oauth2::Client<
     BasicTokenIntrospectionResponse,
     StandardRevocableToken,
     BasicRevocationErrorResponse,
-    EndpointNotSet,
+    EndpointSet,
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
@@ -104,6 +113,15 @@ pub struct DeviceCodeGrant {
     pub expires_at: DateTime<Utc>,
     /// The service's instruction text.
     pub message: String,
+    /// The step-up this sign-in asks for, sent on every poll.
+    claims: Option<StepUpClaims>,
+}
+
+impl DeviceCodeGrant {
+    /// The step-up claims this sign-in asks for, if any.
+    pub fn claims(&self) -> Option<&StepUpClaims> {
+        self.claims.as_ref()
+    }
 }
 
 /// Which API a token is for.
@@ -127,6 +145,7 @@ impl Resource {
 }
 
 /// Runs sign-in flows against one authority and app registration.
+#[derive(Clone)]
 pub struct Authenticator {
     endpoints: Endpoints,
     http: HttpClient,
@@ -152,6 +171,7 @@ impl Authenticator {
         Ok(
             oauth2::Client::new(ClientId::new(self.endpoints.client_id.clone()))
                 .set_auth_type(AuthType::RequestBody)
+                .set_auth_uri(AuthUrl::from_url(self.endpoints.authorize_url()?))
                 .set_token_uri(TokenUrl::from_url(self.endpoints.token_url()?))
                 .set_device_authorization_url(DeviceAuthorizationUrl::from_url(
                     self.endpoints.device_code_url()?,
@@ -161,18 +181,30 @@ impl Authenticator {
 
     /// Asks for a device code (step 1 of the device-code flow).
     pub async fn start_device_code(&self) -> Result<DeviceCodeGrant> {
+        self.start_device_code_with_claims(None).await
+    }
+
+    /// Asks for a device code whose sign-in must satisfy `claims` (an interactive step-up).
+    /// MSAL sends claims only on the polls; Latchkey also sends a step-up's claims here so the
+    /// service knows them before the person reaches the page (an extension Entra may ignore).
+    pub async fn start_device_code_with_claims(
+        &self,
+        claims: Option<&StepUpClaims>,
+    ) -> Result<DeviceCodeGrant> {
         let transport = OAuthTransport::new(&self.http);
         let scopes = crate::endpoints::GRAPH_SCOPES
             .iter()
             .chain(crate::endpoints::OIDC_SCOPES)
             .map(|s| Scope::new((*s).to_owned()));
-        let details: DeviceAuthorizationResponse<EntraDeviceFields> = self
-            .client()?
-            .exchange_device_code()
-            .add_scopes(scopes)
+        let client = self.client()?;
+        let mut request = client.exchange_device_code().add_scopes(scopes);
+        if claims.is_some() {
+            request = request.add_extra_param("claims", request_claims(claims));
+        }
+        let details: DeviceAuthorizationResponse<EntraDeviceFields> = request
             .request_async(&transport)
             .await
-            .map_err(|e| map_request_error(e, transport.last_failure()))?;
+            .map_err(|e| map_request_error(Flow::DeviceCode, e, transport.last_failure()))?;
         let now = self.clock.now();
         let expires_at = now + chrono::Duration::from_std(details.expires_in()).unwrap_or_default();
         Ok(DeviceCodeGrant {
@@ -181,6 +213,7 @@ impl Authenticator {
             expires_at,
             message: details.extra_fields().message.clone().unwrap_or_default(),
             details,
+            claims: claims.cloned(),
         })
     }
 
@@ -196,12 +229,12 @@ impl Authenticator {
         let clock = self.clock.clone();
         let poll = client
             .exchange_device_access_token(&grant.details)
-            .add_extra_param("claims", CLIENT_CAPABILITIES_CLAIMS)
+            .add_extra_param("claims", request_claims(grant.claims.as_ref()))
             .add_extra_param("client_info", "1")
             .set_time_fn(move || clock.now())
             .request_async(&transport, tokio::time::sleep, None);
         let response = tokio::select! {
-            response = poll => response.map_err(|e| map_request_error(e, transport.last_failure()))?,
+            response = poll => response.map_err(|e| map_request_error(Flow::DeviceCode, e, transport.last_failure()))?,
             () = cancel.cancelled() => {
                 return Err(Error::new(ErrorCode::SignInCancelled, "Sign-in was cancelled."));
             }
@@ -221,6 +254,23 @@ impl Authenticator {
         refresh_token: &Sensitive<String>,
         resource: Resource,
     ) -> Result<TokenSet> {
+        self.refresh_with_claims(refresh_token, resource, None)
+            .await
+    }
+
+    /// A refresh that must satisfy `claims` (MSAL's silent step-up). When the service wants
+    /// the person back (MFA not done in this session) the error is `StepUpRequired`.
+    pub async fn refresh_with_claims(
+        &self,
+        refresh_token: &Sensitive<String>,
+        resource: Resource,
+        claims: Option<&StepUpClaims>,
+    ) -> Result<TokenSet> {
+        let flow = if claims.is_some() {
+            Flow::SilentStepUp
+        } else {
+            Flow::Refresh
+        };
         let transport = OAuthTransport::new(&self.http);
         let token = RefreshToken::new(refresh_token.expose().clone());
         let response = self
@@ -228,11 +278,11 @@ impl Authenticator {
             .exchange_refresh_token(&token)
             .add_scopes(resource.scopes().into_iter().map(Scope::new))
             .add_scope(Scope::new("offline_access".to_owned()))
-            .add_extra_param("claims", CLIENT_CAPABILITIES_CLAIMS)
+            .add_extra_param("claims", request_claims(claims))
             .add_extra_param("client_info", "1")
             .request_async(&transport)
             .await
-            .map_err(|e| map_request_error(e, transport.last_failure()))?;
+            .map_err(|e| map_request_error(flow, e, transport.last_failure()))?;
         Ok(self.token_set(&response))
     }
 
@@ -261,6 +311,7 @@ impl Authenticator {
 }
 
 fn map_request_error<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 'static>(
+    flow: Flow,
     error: RequestTokenError<RE, T>,
     transport_failure: Option<Error>,
 ) -> Error {
@@ -268,9 +319,12 @@ fn map_request_error<RE: std::error::Error + 'static, T: oauth2::ErrorResponse +
         RequestTokenError::ServerResponse(response) => {
             // Both error-response types serialize to {error, error_description, error_uri}.
             let value = serde_json::to_value(&response).unwrap_or_default();
-            aadsts::classify(
-                value["error"].as_str().unwrap_or("unknown_error"),
-                value["error_description"].as_str(),
+            aadsts::for_flow(
+                flow,
+                aadsts::classify(
+                    value["error"].as_str().unwrap_or("unknown_error"),
+                    value["error_description"].as_str(),
+                ),
             )
         }
         RequestTokenError::Request(_) => transport_failure.unwrap_or_else(|| {

@@ -201,3 +201,101 @@ pub async fn groups_of(latchkey: &Arc<Latchkey>) -> Vec<Eligibility> {
         .filter(|e| e.target.plane() == Plane::Group)
         .collect()
 }
+
+/// An `Authenticator` for the harness's sandbox (for tests below the `Latchkey` facade).
+pub fn authenticator(harness: &Harness) -> Arc<latchkey_core::auth::Authenticator> {
+    let endpoints = Endpoints::single_host(
+        harness.sandbox.base_url(),
+        "organizations",
+        &harness.client_id,
+    )
+    .unwrap();
+    Arc::new(latchkey_core::auth::Authenticator::new(
+        endpoints,
+        latchkey_core::http::HttpClient::new().unwrap(),
+        Arc::new(SystemClock),
+    ))
+}
+
+/// The MFA step's challenge id and number, read from a sandbox sign-in page.
+pub fn mfa_fields(page: &str) -> Option<(String, String)> {
+    let after = |marker: &str| {
+        let start = page.find(marker)? + marker.len();
+        page[start..].split('"').next().map(str::to_owned)
+    };
+    Some((
+        after(r#"name="mfa_challenge" value=""#)?,
+        after(r#"data-mfa-number=""#)?,
+    ))
+}
+
+/// Approves a user code as `upn`, doing the MFA step; panics unless the page showed one.
+pub async fn approve_with_mfa(verification_uri: &str, user_code: &str, upn: &str) {
+    let approve = [
+        ("user_code", user_code),
+        ("login_hint", upn),
+        ("decision", "approve"),
+    ];
+    let (_, page) = submit_device_login(verification_uri, &approve).await;
+    let (challenge, number) = mfa_fields(&page).unwrap_or_else(|| panic!("an MFA step: {page}"));
+    let mut fields = approve.to_vec();
+    fields.push(("mfa_challenge", &challenge));
+    fields.push(("mfa_number", &number));
+    let (status, page) = submit_device_login(verification_uri, &fields).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(r#"data-outcome="approved""#), "{page}");
+}
+
+/// Plays the system browser on a sandbox authorize URL: posts `decision` as `upn` (doing the
+/// MFA step when shown), follows the redirect to the app's loopback listener and returns that
+/// page's status and text.
+pub async fn play_browser(authorize_url: &str, upn: &str, decision: &str) -> (u16, String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http.get(authorize_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let answer = [("login_hint", upn), ("decision", decision)];
+    let mut response = http.post(authorize_url).form(&answer).send().await.unwrap();
+    if response.status() == 200 {
+        let page = response.text().await.unwrap();
+        let (challenge, number) = mfa_fields(&page).unwrap_or_else(|| panic!("MFA step: {page}"));
+        let mut fields = answer.to_vec();
+        fields.push(("mfa_challenge", &challenge));
+        fields.push(("mfa_number", &number));
+        response = http.post(authorize_url).form(&fields).send().await.unwrap();
+    }
+    assert_eq!(response.status(), 302, "{:?}", response.text().await);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("http://localhost:"), "{location}");
+    let back = http.get(&location).send().await.unwrap();
+    (back.status().as_u16(), back.text().await.unwrap())
+}
+
+/// Group ids and Ada's object id in the demo tenant.
+pub const PAYMENTS: &str = "da8ddf7b-f9e6-4083-a98f-1e67ee2c128d";
+pub const K8S: &str = "720c50ef-9135-4f2d-b306-0eee8c3f0a15";
+pub const ADA_ID: &str = "8593dd9e-f545-42a4-bb60-1960cbb136bd";
+
+/// Asks the sandbox's Graph to activate Ada's membership of `group` with `token`.
+pub async fn activate_group(harness: &Harness, token: &str, group: &str) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/v1.0/identityGovernance/privilegedAccess/group/assignmentScheduleRequests",
+            harness.sandbox.base_url()
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "action": "selfActivate",
+            "principalId": ADA_ID,
+            "groupId": group,
+            "accessId": "member",
+            "justification": "Investigating INC-42",
+            "scheduleInfo": { "expiration": { "type": "afterDuration", "duration": "PT1H" } },
+        }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}

@@ -1,6 +1,7 @@
 //! The page behind `verification_uri`: a person types the user code, picks a demo account and
 //! approves or declines. Scripts can do the same with one form POST
-//! (`user_code`, `login_hint`, `decision=approve|decline`).
+//! (`user_code`, `login_hint`, `decision=approve|decline`). When the client's claims ask for MFA
+//! or an authentication context, approving shows an MFA step first (see [`super::mfa`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,9 +9,11 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 
-use crate::html::{escape, page};
+use super::mfa::{self, MfaStep};
+use super::pages::{account_form, reply};
+use crate::html::escape;
 use crate::state::{DeviceCodeStatus, SandboxState};
 
 fn normalize(code: &str) -> String {
@@ -33,10 +36,6 @@ fn code_form(prefill: &str, error: Option<&str>) -> String {
         error.unwrap_or_default(),
         escape(prefill)
     )
-}
-
-fn reply(status: StatusCode, title: &str, outcome: &str, body: &str) -> Response {
-    (status, Html(page(title, outcome, body))).into_response()
 }
 
 fn error_page(message: &str, code: &str) -> Response {
@@ -65,11 +64,7 @@ pub(super) async fn show(Query(query): Query<HashMap<String, String>>) -> Respon
 /// `POST /devicelogin` — the code alone shows the account step; with `login_hint` and
 /// `decision` it completes the sign-in.
 pub(super) async fn submit(State(state): State<Arc<SandboxState>>, body: Bytes) -> Response {
-    let form: HashMap<String, String> =
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+    let form = super::parse_form(&body);
     let typed = form
         .get("user_code")
         .map(String::as_str)
@@ -104,34 +99,8 @@ pub(super) async fn submit(State(state): State<Arc<SandboxState>>, body: Bytes) 
         .map(|a| a.display_name.clone())
         .unwrap_or_else(|| entry.client_id.clone());
     let (Some(hint), Some(decision)) = (form.get("login_hint"), form.get("decision")) else {
-        let options: String = tenant
-            .users
-            .iter()
-            .filter(|u| u.account_enabled)
-            .map(|u| {
-                format!(
-                    r#"<option value="{}">{} — {}</option>"#,
-                    escape(&u.user_principal_name),
-                    escape(&u.display_name),
-                    escape(u.job_title.as_deref().unwrap_or(&u.user_principal_name))
-                )
-            })
-            .collect();
-        let body = format!(
-            r#"<p><strong>{app}</strong> wants to sign you in to <strong>{tenant}</strong>.</p>
-<form method="post" action="/devicelogin">
-<input type="hidden" name="user_code" value="{code}">
-<label for="login_hint">Sign in as</label>
-<select id="login_hint" name="login_hint">{options}</select>
-<p class="note">This is the sandbox tenant: pick any demo person, no password needed.</p>
-<div class="actions">
-<button type="submit" name="decision" value="approve">Continue</button>
-<button type="submit" name="decision" value="decline">Cancel</button>
-</div></form>"#,
-            app = escape(&app_name),
-            tenant = escape(&tenant.info.display_name),
-            code = escape(&user_code),
-        );
+        let hidden = [("user_code", user_code.as_str())];
+        let body = account_form(&app_name, &tenant, "/devicelogin", &hidden, None, None);
         return reply(StatusCode::OK, "Pick an account", "choose-account", &body);
     };
     if decision.eq_ignore_ascii_case("decline") {
@@ -164,8 +133,19 @@ pub(super) async fn submit(State(state): State<Arc<SandboxState>>, body: Bytes) 
             typed,
         );
     }
+    let mfa = entry.claims.needs_mfa();
+    if mfa {
+        let hidden = [
+            ("user_code", user_code.as_str()),
+            ("login_hint", hint.as_str()),
+        ];
+        if let MfaStep::Show(body) = mfa::step(&state, &form, user, &hidden, "/devicelogin") {
+            return reply(StatusCode::OK, "Approve sign-in", "mfa", &body);
+        }
+    }
     entry.status = DeviceCodeStatus::Approved {
         user_id: user.id.clone(),
+        mfa,
     };
     reply(
         StatusCode::OK,

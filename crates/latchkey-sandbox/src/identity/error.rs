@@ -15,6 +15,10 @@ pub struct AadError {
     pub aadsts: u32,
     pub description: String,
     pub at: DateTime<Utc>,
+    /// Entra's `suberror` (e.g. `basic_action` on an MFA demand), when there is one.
+    pub suberror: Option<&'static str>,
+    /// The claims a client should request interactively to get past this error.
+    pub claims: Option<String>,
 }
 
 impl AadError {
@@ -31,7 +35,35 @@ impl AadError {
             aadsts,
             description: description.into(),
             at,
+            suberror: None,
+            claims: None,
         }
+    }
+
+    /// `invalid_grant` AADSTS50076: the grant cannot satisfy an MFA demand silently; the client
+    /// must sign the person in interactively with `claims` (reference §1.5).
+    pub fn mfa_required(at: DateTime<Utc>, claims: Option<&str>) -> Self {
+        Self {
+            suberror: Some("basic_action"),
+            claims: claims.map(str::to_owned),
+            ..Self::bad_request(
+                at,
+                "invalid_grant",
+                50076,
+                "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+            )
+        }
+    }
+
+    /// `invalid_request` for a `claims` value that is not JSON. Entra's exact number for this is
+    /// not documented; 9002313 is its generic "malformed request" (an assumption).
+    pub fn malformed_claims(at: DateTime<Utc>) -> Self {
+        Self::bad_request(
+            at,
+            "invalid_request",
+            9002313,
+            "Invalid request. Request is malformed or invalid: the claims parameter is not valid JSON.",
+        )
     }
 
     /// `invalid_request` for a missing form parameter (AADSTS900144).
@@ -50,7 +82,7 @@ impl IntoResponse for AadError {
         let trace_id = uuid::Uuid::new_v4().to_string();
         let correlation_id = uuid::Uuid::new_v4().to_string();
         let timestamp = self.at.format("%Y-%m-%d %H:%M:%SZ").to_string();
-        let body = json!({
+        let mut body = json!({
             "error": self.error,
             "error_description": format!(
                 "AADSTS{}: {}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}",
@@ -62,6 +94,12 @@ impl IntoResponse for AadError {
             "correlation_id": correlation_id,
             "error_uri": format!("https://login.microsoftonline.com/error?code={}", self.aadsts),
         });
+        if let Some(suberror) = self.suberror {
+            body["suberror"] = json!(suberror);
+        }
+        if let Some(claims) = self.claims {
+            body["claims"] = json!(claims);
+        }
         (
             self.status,
             [(header::CACHE_CONTROL, "no-store")],

@@ -1,9 +1,18 @@
-//! The Microsoft identity platform endpoints: OIDC discovery, device authorization, the token
-//! endpoint (device_code and refresh_token grants) and the device-login page.
+//! The Microsoft identity platform endpoints: OIDC discovery, device authorization, the browser
+//! sign-in (`/authorize`, code + PKCE), the token endpoint (device_code, authorization_code and
+//! refresh_token grants), the device-login page, and their control routes under `/_sandbox/`.
 
+mod authorize;
+pub mod claims;
+mod code_grant;
+mod control;
 mod device_login;
 pub mod error;
+mod mfa;
+mod pages;
+pub mod redirect_uri;
 pub mod scopes;
+pub mod store;
 mod tokens;
 
 use std::collections::HashMap;
@@ -38,8 +47,17 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint))
         .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::show).post(authorize::submit),
+        )
+        .route(
             "/devicelogin",
             get(device_login::show).post(device_login::submit),
+        )
+        .route("/_sandbox/identity/slow-down", post(control::slow_down))
+        .route(
+            "/_sandbox/users/{user}/revoke-sessions",
+            post(control::revoke_sessions),
         )
 }
 
@@ -65,8 +83,8 @@ fn check_tenant(state: &SandboxState, tenant: &str) -> Result<(), AadError> {
     }
 }
 
-/// Looks up the calling public client, with Entra's errors for unknown and confidential apps.
-fn public_client(state: &SandboxState, form: &Form) -> Result<Application, AadError> {
+/// Looks up the app named by `client_id`, with Entra's error for an unknown one.
+fn find_application(state: &SandboxState, form: &Form) -> Result<Application, AadError> {
     let now = state.clock.now();
     let client_id = form
         .get("client_id")
@@ -81,6 +99,13 @@ fn public_client(state: &SandboxState, form: &Form) -> Result<Application, AadEr
             format!("Application with identifier '{client_id}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", tenant.info.display_name),
         )
     })?;
+    Ok(app.clone())
+}
+
+/// Looks up the calling public client, with Entra's errors for unknown and confidential apps.
+fn public_client(state: &SandboxState, form: &Form) -> Result<Application, AadError> {
+    let now = state.clock.now();
+    let app = find_application(state, form)?;
     if !app.public_client {
         return Err(AadError {
             status: axum::http::StatusCode::UNAUTHORIZED,
@@ -92,7 +117,7 @@ fn public_client(state: &SandboxState, form: &Form) -> Result<Application, AadEr
             )
         });
     }
-    Ok(app.clone())
+    Ok(app)
 }
 
 async fn discovery(State(state): State<Arc<SandboxState>>, Path(tenant): Path<String>) -> Response {
@@ -169,6 +194,7 @@ fn start_device_authorization(
         .get("scope")
         .ok_or_else(|| AadError::missing_parameter(now, "scope"))?;
     ScopeRequest::parse(scope, now)?;
+    let claims = tokens::request_claims(state, form)?;
 
     let lifetime = state.options.device_code_lifetime;
     let expires_at = now + chrono::Duration::from_std(lifetime).unwrap_or_default();
@@ -189,6 +215,7 @@ fn start_device_authorization(
             scope: scope.clone(),
             expires_at,
             status: DeviceCodeStatus::Pending,
+            claims,
         },
     );
     let verification_uri = format!("{}/devicelogin", state.base_url());
@@ -217,6 +244,7 @@ async fn token_endpoint(
         match grant_type.as_str() {
             DEVICE_CODE_GRANT => tokens::redeem_device_code(&state, &form),
             "refresh_token" => tokens::redeem_refresh_token(&state, &form),
+            "authorization_code" => code_grant::redeem_authorization_code(&state, &form),
             other => Err(AadError::bad_request(
                 now,
                 "unsupported_grant_type",

@@ -4,6 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 
+use super::claims::ClaimsRequest;
 use super::error::AadError;
 use super::scopes::{Resource, ScopeRequest};
 use super::{public_client, Form};
@@ -11,11 +12,37 @@ use crate::state::{DeviceCodeStatus, RefreshGrant, SandboxState};
 use crate::tenant::User;
 use crate::token::{self, AccessClaims, IdClaims};
 
-/// What a sign-in established, carried from grant to grant through the refresh token.
-struct SignIn {
-    user: User,
-    client_id: String,
-    amr: Vec<String>,
+/// What a sign-in established, carried from grant to grant through the refresh token, and what
+/// this token request proves on top of it.
+pub(super) struct SignIn {
+    pub user: User,
+    pub client_id: String,
+    /// Authentication methods: `pwd`, plus `mfa` after the MFA step.
+    pub amr: Vec<String>,
+    /// The claims of this request (and of the interactive step that led to it).
+    pub claims: ClaimsRequest,
+}
+
+impl SignIn {
+    fn has_mfa(&self) -> bool {
+        self.amr.iter().any(|m| m == "mfa")
+    }
+}
+
+/// `amr` of a sign-in: a password always (the sandbox's pick-a-person stands for one), and `mfa`
+/// after the MFA step.
+pub(super) fn methods(mfa: bool) -> Vec<String> {
+    let mut amr = vec!["pwd".to_owned()];
+    if mfa {
+        amr.push("mfa".to_owned());
+    }
+    amr
+}
+
+/// The `claims` form field, with Entra's error for one that is not JSON.
+pub(super) fn request_claims(state: &SandboxState, form: &Form) -> Result<ClaimsRequest, AadError> {
+    ClaimsRequest::from_field(form.get("claims"))
+        .map_err(|_| AadError::malformed_claims(state.clock.now()))
 }
 
 /// `grant_type=urn:ietf:params:oauth:grant-type:device_code`.
@@ -33,12 +60,24 @@ pub(super) fn redeem_device_code(state: &SandboxState, form: &Form) -> Result<Va
             "Invalid verification code. The device_code sent to the token endpoint was not recognized.",
         )
     };
-    let (user_id, scope) = {
+    let polled_claims = request_claims(state, form)?;
+    if state.identity.take_slow_down() {
+        // RFC 8628 §3.5; Entra does not document it, MSAL and oauth2 add 5 s to the interval.
+        return Err(AadError::bad_request(
+            now,
+            "slow_down",
+            70016,
+            "OAuth 2.0 device flow error. Polling too fast: slow down.",
+        ));
+    }
+    let (user_id, mfa, scope, claims) = {
         let mut codes = state.device_codes();
         let code = codes.get_mut(device_code).ok_or_else(bad_code)?;
         if !code.client_id.eq_ignore_ascii_case(&app.client_id) {
             return Err(bad_code());
         }
+        // MSAL sends claims on the polls, not on /devicecode: remember them for the page.
+        code.claims = std::mem::take(&mut code.claims).merged(&polled_claims);
         let expired = now > code.expires_at;
         match (&code.status, expired) {
             (DeviceCodeStatus::Redeemed, _) => return Err(bad_code()),
@@ -68,10 +107,15 @@ pub(super) fn redeem_device_code(state: &SandboxState, form: &Form) -> Result<Va
                     "The end user denied the authorization request.",
                 ))
             }
-            (DeviceCodeStatus::Approved { user_id }, false) => {
-                let user_id = user_id.clone();
+            (DeviceCodeStatus::Approved { user_id, mfa }, false) => {
+                let approved = (
+                    user_id.clone(),
+                    *mfa,
+                    code.scope.clone(),
+                    code.claims.clone(),
+                );
                 code.status = DeviceCodeStatus::Redeemed;
-                (user_id, code.scope.clone())
+                approved
             }
         }
     };
@@ -80,8 +124,16 @@ pub(super) fn redeem_device_code(state: &SandboxState, form: &Form) -> Result<Va
     let sign_in = SignIn {
         user,
         client_id: app.client_id,
-        amr: vec!["pwd".to_owned()],
+        amr: methods(mfa),
+        claims,
     };
+    // Claims that first arrived after the person approved without the MFA step.
+    if sign_in.claims.needs_mfa() && !sign_in.has_mfa() {
+        return Err(AadError::mfa_required(
+            now,
+            form.get("claims").map(String::as_str),
+        ));
+    }
     Ok(mint(state, &sign_in, &scopes, form))
 }
 
@@ -126,11 +178,20 @@ pub(super) fn redeem_refresh_token(state: &SandboxState, form: &Form) -> Result<
         user,
         client_id: app.client_id,
         amr: grant.amr,
+        claims: request_claims(state, form)?,
     };
+    // MSAL's silent step-up: a refresh token from an MFA sign-in satisfies `mfa` and (in the
+    // sandbox) every authentication context; any other must go back to an interactive sign-in.
+    if sign_in.claims.needs_mfa() && !sign_in.has_mfa() {
+        return Err(AadError::mfa_required(
+            now,
+            form.get("claims").map(String::as_str),
+        ));
+    }
     Ok(mint(state, &sign_in, &scopes, form))
 }
 
-fn active_user(state: &SandboxState, user_id: &str) -> Result<User, AadError> {
+pub(super) fn active_user(state: &SandboxState, user_id: &str) -> Result<User, AadError> {
     let now = state.clock.now();
     let tenant = state.tenant();
     let user = tenant.user(user_id).cloned().ok_or_else(|| {
@@ -152,16 +213,14 @@ fn active_user(state: &SandboxState, user_id: &str) -> Result<User, AadError> {
     Ok(user)
 }
 
-/// Client capabilities declared in the `claims` parameter (`access_token.xms_cc.values`).
-fn client_capabilities(form: &Form) -> Vec<String> {
-    form.get("claims")
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-        .and_then(|c| c.pointer("/access_token/xms_cc/values").cloned())
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
-}
-
-fn mint(state: &SandboxState, sign_in: &SignIn, scopes: &ScopeRequest, form: &Form) -> Value {
+/// Issues the token response. `acrs` lists the requested contexts (all satisfied by the MFA the
+/// callers checked); a later refresh without claims gets a token without them, as on Entra.
+pub(super) fn mint(
+    state: &SandboxState,
+    sign_in: &SignIn,
+    scopes: &ScopeRequest,
+    form: &Form,
+) -> Value {
     let now = state.clock.now();
     let tenant_id = state.tenant().info.id.clone();
     let issued = now.timestamp();
@@ -182,8 +241,8 @@ fn mint(state: &SandboxState, sign_in: &SignIn, scopes: &ScopeRequest, form: &Fo
         appid: sign_in.client_id.clone(),
         scp: scopes.granted.join(" "),
         amr: sign_in.amr.clone(),
-        acrs: Vec::new(),
-        xms_cc: client_capabilities(form),
+        acrs: sign_in.claims.acrs.clone(),
+        xms_cc: sign_in.claims.capabilities.clone(),
         ver: "1.0".to_owned(),
         uti: token::opaque(16),
     };
