@@ -67,6 +67,13 @@ impl StepUpClaims {
         error.claims_challenge.as_deref().and_then(Self::parse)
     }
 
+    /// Both claims requests at once (one sign-in that satisfies MFA and an auth context).
+    pub fn merged(&self, other: &StepUpClaims) -> StepUpClaims {
+        let mut value = Value::Object(self.0.clone());
+        merge(&mut value, &Value::Object(other.0.clone()));
+        Self::from_value(value).unwrap_or_else(|| self.clone())
+    }
+
     /// The claims request as compact JSON.
     pub fn to_json(&self) -> String {
         Value::Object(self.0.clone()).to_string()

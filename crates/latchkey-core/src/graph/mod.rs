@@ -66,6 +66,11 @@ impl GraphClient {
         }
     }
 
+    /// The session whose tokens this client sends.
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
     /// The same client on Graph's beta endpoint.
     pub fn beta(&self) -> Self {
         Self {

@@ -66,7 +66,8 @@ fn activation_from(plane: Plane, v: &Value) -> Option<Activation> {
     })
 }
 
-fn outcome(target: &Target, result: Result<PimRequest>) -> RequestOutcome {
+/// The outcome shown for one request.
+pub(crate) fn outcome(target: &Target, result: Result<PimRequest>) -> RequestOutcome {
     match result {
         Ok(request) => RequestOutcome {
             target: target.clone(),
@@ -179,34 +180,42 @@ impl GraphClient {
         input: &ActivationInput,
         requirements: &Requirements,
     ) -> RequestOutcome {
-        let result = async {
-            validate(input, requirements)?;
-            let fields =
-                plane::target_fields(&input.target).ok_or_else(|| cannot_request(&input.target))?;
-            let duration =
-                iso_duration::format(chrono::Duration::minutes(i64::from(input.duration_minutes)));
-            let mut schedule =
-                json!({ "expiration": { "type": "afterDuration", "duration": duration } });
-            if let Some(start) = input.start_at.as_deref().and_then(parse_lenient) {
-                schedule["startDateTime"] = Value::String(to_ipc(start));
-            }
-            let mut body = Value::Object(fields);
-            body["action"] = json!("selfActivate");
-            body["principalId"] = json!(self.principal_id());
-            body["scheduleInfo"] = schedule;
-            if let Some(j) = trimmed(&input.justification) {
-                body["justification"] = Value::String(j.to_owned());
-            }
-            if let Some(t) = trimmed(&input.ticket_number) {
-                body["ticketInfo"] = json!({
-                    "ticketNumber": t,
-                    "ticketSystem": trimmed(&input.ticket_system),
-                });
-            }
-            self.submit(&body, &input.target, "selfActivate").await
+        outcome(
+            &input.target,
+            self.request_activation(input, requirements).await,
+        )
+    }
+
+    /// [`GraphClient::activate`], keeping the error whole (a step-up's claims travel in it).
+    pub async fn request_activation(
+        &self,
+        input: &ActivationInput,
+        requirements: &Requirements,
+    ) -> Result<PimRequest> {
+        validate(input, requirements)?;
+        let fields =
+            plane::target_fields(&input.target).ok_or_else(|| cannot_request(&input.target))?;
+        let duration =
+            iso_duration::format(chrono::Duration::minutes(i64::from(input.duration_minutes)));
+        let mut schedule =
+            json!({ "expiration": { "type": "afterDuration", "duration": duration } });
+        if let Some(start) = input.start_at.as_deref().and_then(parse_lenient) {
+            schedule["startDateTime"] = Value::String(to_ipc(start));
         }
-        .await;
-        outcome(&input.target, result)
+        let mut body = Value::Object(fields);
+        body["action"] = json!("selfActivate");
+        body["principalId"] = json!(self.principal_id());
+        body["scheduleInfo"] = schedule;
+        if let Some(j) = trimmed(&input.justification) {
+            body["justification"] = Value::String(j.to_owned());
+        }
+        if let Some(t) = trimmed(&input.ticket_number) {
+            body["ticketInfo"] = json!({
+                "ticketNumber": t,
+                "ticketSystem": trimmed(&input.ticket_system),
+            });
+        }
+        self.submit(&body, &input.target, "selfActivate").await
     }
 
     /// Ends an activation early (refused by PIM in its first five minutes).

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+mod pim;
+
 use crate::accounts::AccountDirectory;
 use crate::auth::{Authenticator, DeviceCodeGrant};
 use crate::clock::Clock;
@@ -17,10 +19,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::graph::GraphClient;
 use crate::http::HttpClient;
 use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
-use crate::model::{
-    Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
-    Listing, PimRequest, Plane, RequestOutcome, Requirements, Target,
-};
+use crate::model::{Requirements, Target};
 use crate::secrets::SecretStore;
 use crate::session::Session;
 use crate::time::to_ipc;
@@ -45,6 +44,11 @@ struct Inner {
     /// Names and scope names from the last eligibility listing (by target key), for
     /// activations and requests the service returned without them.
     names: HashMap<String, (Option<String>, Option<String>)>,
+    /// What the last activations refused for a stronger sign-in asked for, when a silent
+    /// step-up could not satisfy it.
+    step_up_claims: Option<crate::auth::StepUpClaims>,
+    /// Cancels the browser step-up under way.
+    step_up_cancel: Option<CancellationToken>,
 }
 
 impl Inner {
@@ -298,168 +302,6 @@ impl Latchkey {
             }
         }
         result
-    }
-
-    /// Everything the signed-in user is eligible for, on every plane, with requirements. A
-    /// plane the service refuses to list is reported in `unavailable`, the others still shown.
-    pub async fn list_eligibilities(&self) -> Result<Listing<Eligibility>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
-            graph.my_eligibilities(Plane::Group),
-            graph.my_eligibilities(Plane::DirectoryRole)
-        );
-        let listing = self.observe(Listing::gather([
-            (Plane::Group, groups),
-            (Plane::DirectoryRole, roles),
-        ]))?;
-        let mut inner = self.inner();
-        for e in &listing.items {
-            inner
-                .requirements
-                .insert(e.target.key(), e.requirements.clone());
-            inner
-                .names
-                .insert(e.target.key(), (e.name.clone(), e.scope_name.clone()));
-        }
-        Ok(listing)
-    }
-
-    /// What is active now, on every plane, ending soonest first.
-    pub async fn list_activations(&self) -> Result<Listing<Activation>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
-            graph.my_activations(Plane::Group),
-            graph.my_activations(Plane::DirectoryRole)
-        );
-        let mut listing = self.observe(Listing::gather([
-            (Plane::Group, groups),
-            (Plane::DirectoryRole, roles),
-        ]))?;
-        {
-            let inner = self.inner();
-            for a in &mut listing.items {
-                inner.fill_names(&a.target, &mut a.name, &mut a.scope_name);
-            }
-        }
-        listing
-            .items
-            .sort_by(|a, b| a.end_date_time.cmp(&b.end_date_time).then(a.id.cmp(&b.id)));
-        Ok(listing)
-    }
-
-    /// My requests on every plane, newest first.
-    pub async fn list_requests(&self) -> Result<Listing<PimRequest>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
-            graph.my_requests(Plane::Group),
-            graph.my_requests(Plane::DirectoryRole)
-        );
-        let mut listing = self.observe(Listing::gather([
-            (Plane::Group, groups),
-            (Plane::DirectoryRole, roles),
-        ]))?;
-        {
-            let inner = self.inner();
-            for r in &mut listing.items {
-                inner.fill_names(&r.target, &mut r.name, &mut r.scope_name);
-            }
-        }
-        listing
-            .items
-            .sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
-        Ok(listing)
-    }
-
-    async fn requirements_for(&self, graph: &GraphClient, target: &Target) -> Requirements {
-        if let Some(known) = self.inner().requirements.get(&target.key()).cloned() {
-            return known;
-        }
-        let subject = match target {
-            Target::Group { group_id, .. } => group_id,
-            Target::DirectoryRole {
-                role_definition_id, ..
-            } => role_definition_id,
-        };
-        graph
-            .requirements_of(target.plane(), std::slice::from_ref(subject))
-            .await
-            .get(target)
-            .cloned()
-            .unwrap_or_else(Requirements::unknown)
-    }
-
-    /// Activates one or many at once, on any plane. Each input is validated against its policy
-    /// and sent on its own; the outcomes come back in input order.
-    pub async fn activate(&self, inputs: Vec<ActivationInput>) -> Result<Vec<RequestOutcome>> {
-        let graph = self.graph()?;
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, input) in inputs.into_iter().enumerate() {
-            let requirements = self.requirements_for(&graph, &input.target).await;
-            let graph = graph.clone();
-            tasks.spawn(async move { (index, graph.activate(&input, &requirements).await) });
-        }
-        let mut outcomes = Vec::with_capacity(tasks.len());
-        while let Some(joined) = tasks.join_next().await {
-            outcomes
-                .push(joined.map_err(|e| Error::internal(format!("activation task failed: {e}")))?);
-        }
-        outcomes.sort_by_key(|(index, _)| *index);
-        if outcomes.iter().any(|(_, o)| {
-            o.error
-                .as_ref()
-                .is_some_and(|e| e.code == ErrorCode::SessionExpired)
-        }) {
-            self.session_ended(&Error::new(
-                ErrorCode::SessionExpired,
-                "Your session has ended. Sign in again.",
-            ));
-        }
-        Ok(outcomes.into_iter().map(|(_, o)| o).collect())
-    }
-
-    /// Ends an activation early.
-    pub async fn deactivate(&self, target: &Target) -> Result<RequestOutcome> {
-        Ok(self.graph()?.deactivate(target).await)
-    }
-
-    /// Cancels a pending request.
-    pub async fn cancel_request(&self, plane: Plane, request_id: &str) -> Result<()> {
-        self.observe(self.graph()?.cancel_request(plane, request_id).await)
-    }
-
-    /// Requests waiting for my decision as an approver, on every plane, soonest to expire first.
-    pub async fn list_approvals(&self) -> Result<Listing<ApprovalItem>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
-            graph.approval_queue(Plane::Group),
-            graph.approval_queue(Plane::DirectoryRole)
-        );
-        let mut listing = self.observe(Listing::gather([
-            (Plane::Group, groups),
-            (Plane::DirectoryRole, roles),
-        ]))?;
-        listing
-            .items
-            .sort_by(|a, b| a.expires_date_time.cmp(&b.expires_date_time));
-        Ok(listing)
-    }
-
-    /// Approves or denies one or many requests; the outcomes come back in input order. A
-    /// request someone else decided first comes back as `alreadyDecided`.
-    pub async fn decide(&self, inputs: Vec<DecisionInput>) -> Result<Vec<DecisionOutcome>> {
-        let graph = self.graph()?;
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, input) in inputs.into_iter().enumerate() {
-            let graph = graph.clone();
-            tasks.spawn(async move { (index, graph.decide(&input).await) });
-        }
-        let mut outcomes = Vec::with_capacity(tasks.len());
-        while let Some(joined) = tasks.join_next().await {
-            outcomes
-                .push(joined.map_err(|e| Error::internal(format!("decision task failed: {e}")))?);
-        }
-        outcomes.sort_by_key(|(index, _)| *index);
-        Ok(outcomes.into_iter().map(|(_, o)| o).collect())
     }
 
     /// The service refused the session: forget it and tell the user why.

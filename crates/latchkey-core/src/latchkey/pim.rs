@@ -1,0 +1,299 @@
+//! The PIM calls of the signed-in account on every plane: lists (each plane read concurrently,
+//! a refused plane reported rather than failing the rest), activation with step-up, and the
+//! approver's inbox.
+
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::StepUpClaims;
+use crate::error::{Error, ErrorCode, Result};
+use crate::graph::{requests, GraphClient};
+use crate::model::{
+    Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
+    Listing, PimRequest, Plane, RequestOutcome, Requirements, Target,
+};
+use crate::session::StepUpError;
+
+use super::Latchkey;
+
+impl Latchkey {
+    /// Everything the signed-in user is eligible for, on every plane, with requirements. A
+    /// plane the service refuses to list is reported in `unavailable`, the others still shown.
+    pub async fn list_eligibilities(&self) -> Result<Listing<Eligibility>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.my_eligibilities(Plane::Group),
+            graph.my_eligibilities(Plane::DirectoryRole)
+        );
+        let listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        let mut inner = self.inner();
+        for e in &listing.items {
+            inner
+                .requirements
+                .insert(e.target.key(), e.requirements.clone());
+            inner
+                .names
+                .insert(e.target.key(), (e.name.clone(), e.scope_name.clone()));
+        }
+        Ok(listing)
+    }
+
+    /// What is active now, on every plane, ending soonest first.
+    pub async fn list_activations(&self) -> Result<Listing<Activation>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.my_activations(Plane::Group),
+            graph.my_activations(Plane::DirectoryRole)
+        );
+        let mut listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        {
+            let inner = self.inner();
+            for a in &mut listing.items {
+                inner.fill_names(&a.target, &mut a.name, &mut a.scope_name);
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| a.end_date_time.cmp(&b.end_date_time).then(a.id.cmp(&b.id)));
+        Ok(listing)
+    }
+
+    /// My requests on every plane, newest first.
+    pub async fn list_requests(&self) -> Result<Listing<PimRequest>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.my_requests(Plane::Group),
+            graph.my_requests(Plane::DirectoryRole)
+        );
+        let mut listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        {
+            let inner = self.inner();
+            for r in &mut listing.items {
+                inner.fill_names(&r.target, &mut r.name, &mut r.scope_name);
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
+        Ok(listing)
+    }
+
+    async fn requirements_for(&self, graph: &GraphClient, target: &Target) -> Requirements {
+        if let Some(known) = self.inner().requirements.get(&target.key()).cloned() {
+            return known;
+        }
+        let subject = match target {
+            Target::Group { group_id, .. } => group_id,
+            Target::DirectoryRole {
+                role_definition_id, ..
+            } => role_definition_id,
+        };
+        graph
+            .requirements_of(target.plane(), std::slice::from_ref(subject))
+            .await
+            .get(target)
+            .cloned()
+            .unwrap_or_else(Requirements::unknown)
+    }
+
+    /// Activates one or many at once, on any plane. Each input is validated against its policy
+    /// and sent on its own; the outcomes come back in input order. One refused for MFA or an
+    /// authentication context is sent again, exactly once, after a silent step-up; when the
+    /// service wants the person, its outcome says `stepUpRequired` and
+    /// [`Latchkey::step_up_and_activate`] finishes the job.
+    pub async fn activate(&self, inputs: Vec<ActivationInput>) -> Result<Vec<RequestOutcome>> {
+        self.activate_with(inputs, true).await
+    }
+
+    async fn activate_with(
+        &self,
+        inputs: Vec<ActivationInput>,
+        silent_step_up: bool,
+    ) -> Result<Vec<RequestOutcome>> {
+        let graph = self.graph()?;
+        let everything: Vec<usize> = (0..inputs.len()).collect();
+        let mut results = self.send_activations(&graph, &inputs, &everything).await?;
+        if silent_step_up {
+            self.step_up_silently_and_resend(&graph, &inputs, &mut results)
+                .await?;
+        }
+        if results.iter().any(|r| {
+            r.as_ref()
+                .is_err_and(|e| e.code == ErrorCode::SessionExpired)
+        }) {
+            self.session_ended(&Error::new(
+                ErrorCode::SessionExpired,
+                "Your session has ended. Sign in again.",
+            ));
+        }
+        Ok(inputs
+            .iter()
+            .zip(results)
+            .map(|(input, result)| requests::outcome(&input.target, result))
+            .collect())
+    }
+
+    /// Sends `inputs[i]` for each `i` in `which`, concurrently; results in `which`'s order.
+    async fn send_activations(
+        &self,
+        graph: &GraphClient,
+        inputs: &[ActivationInput],
+        which: &[usize],
+    ) -> Result<Vec<Result<PimRequest>>> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (slot, index) in which.iter().enumerate() {
+            let input = inputs[*index].clone();
+            let requirements = self.requirements_for(graph, &input.target).await;
+            let graph = graph.clone();
+            tasks.spawn(
+                async move { (slot, graph.request_activation(&input, &requirements).await) },
+            );
+        }
+        let mut results = Vec::with_capacity(tasks.len());
+        while let Some(joined) = tasks.join_next().await {
+            results
+                .push(joined.map_err(|e| Error::internal(format!("activation task failed: {e}")))?);
+        }
+        results.sort_by_key(|(slot, _)| *slot);
+        Ok(results.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// The claims every step-up refusal in `results` asks for, merged, with their indices.
+    fn step_up_wanted(results: &[Result<PimRequest>]) -> Option<(StepUpClaims, Vec<usize>)> {
+        let mut claims: Option<StepUpClaims> = None;
+        let mut indices = Vec::new();
+        for (index, result) in results.iter().enumerate() {
+            let Err(e) = result else { continue };
+            if e.code != ErrorCode::StepUpRequired {
+                continue;
+            }
+            let wanted = StepUpClaims::from_error(e).unwrap_or_else(StepUpClaims::mfa);
+            claims = Some(match claims {
+                Some(c) => c.merged(&wanted),
+                None => wanted,
+            });
+            indices.push(index);
+        }
+        claims.map(|c| (c, indices))
+    }
+
+    async fn step_up_silently_and_resend(
+        &self,
+        graph: &GraphClient,
+        inputs: &[ActivationInput],
+        results: &mut [Result<PimRequest>],
+    ) -> Result<()> {
+        let Some((claims, indices)) = Self::step_up_wanted(results) else {
+            return Ok(());
+        };
+        match graph.session().step_up_silently(&claims).await {
+            Ok(()) => {
+                tracing::info!(
+                    count = indices.len(),
+                    "step-up done silently; resending once"
+                );
+                let again = self.send_activations(graph, inputs, &indices).await?;
+                for (index, result) in indices.into_iter().zip(again) {
+                    results[index] = result;
+                }
+            }
+            Err(StepUpError::InteractionRequired(_)) => {
+                self.inner().step_up_claims = Some(claims);
+            }
+            Err(StepUpError::Failed(e)) => {
+                for index in indices {
+                    results[index] = Err(Error::new(e.code, e.message.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes activations that were refused for a stronger sign-in: signs in again in the
+    /// browser with the claims PIM asked for (`open` shows the page), then sends the same
+    /// requests once more — the person re-types nothing.
+    pub async fn step_up_and_activate(
+        &self,
+        inputs: Vec<ActivationInput>,
+        open: impl FnOnce(&str) -> Result<()>,
+    ) -> Result<Vec<RequestOutcome>> {
+        let session = self.graph()?.session().clone();
+        let claims = self
+            .inner()
+            .step_up_claims
+            .clone()
+            .unwrap_or_else(StepUpClaims::mfa);
+        let cancel = CancellationToken::new();
+        if let Some(previous) = self.inner().step_up_cancel.replace(cancel.clone()) {
+            previous.cancel();
+        }
+        let browser = session.start_browser_step_up(&claims).await?;
+        open(browser.authorize_url().as_str())?;
+        let done = session.complete_browser_step_up(browser, &cancel).await;
+        self.inner().step_up_cancel = None;
+        done?;
+        self.inner().step_up_claims = None;
+        // A second refusal now is PIM's final word: no silent retry loop.
+        self.activate_with(inputs, false).await
+    }
+
+    /// Stops a browser step-up under way.
+    pub fn cancel_step_up(&self) {
+        if let Some(cancel) = self.inner().step_up_cancel.take() {
+            cancel.cancel();
+        }
+    }
+
+    /// Ends an activation early.
+    pub async fn deactivate(&self, target: &Target) -> Result<RequestOutcome> {
+        Ok(self.graph()?.deactivate(target).await)
+    }
+
+    /// Cancels a pending request.
+    pub async fn cancel_request(&self, plane: Plane, request_id: &str) -> Result<()> {
+        self.observe(self.graph()?.cancel_request(plane, request_id).await)
+    }
+
+    /// Requests waiting for my decision as an approver, on every plane, soonest to expire first.
+    pub async fn list_approvals(&self) -> Result<Listing<ApprovalItem>> {
+        let graph = self.graph()?;
+        let (groups, roles) = tokio::join!(
+            graph.approval_queue(Plane::Group),
+            graph.approval_queue(Plane::DirectoryRole)
+        );
+        let mut listing = self.observe(Listing::gather([
+            (Plane::Group, groups),
+            (Plane::DirectoryRole, roles),
+        ]))?;
+        listing
+            .items
+            .sort_by(|a, b| a.expires_date_time.cmp(&b.expires_date_time));
+        Ok(listing)
+    }
+
+    /// Approves or denies one or many requests; the outcomes come back in input order. A
+    /// request someone else decided first comes back as `alreadyDecided`.
+    pub async fn decide(&self, inputs: Vec<DecisionInput>) -> Result<Vec<DecisionOutcome>> {
+        let graph = self.graph()?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, input) in inputs.into_iter().enumerate() {
+            let graph = graph.clone();
+            tasks.spawn(async move { (index, graph.decide(&input).await) });
+        }
+        let mut outcomes = Vec::with_capacity(tasks.len());
+        while let Some(joined) = tasks.join_next().await {
+            outcomes
+                .push(joined.map_err(|e| Error::internal(format!("decision task failed: {e}")))?);
+        }
+        outcomes.sort_by_key(|(index, _)| *index);
+        Ok(outcomes.into_iter().map(|(_, o)| o).collect())
+    }
+}

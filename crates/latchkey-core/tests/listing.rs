@@ -1,0 +1,227 @@
+//! Listing what the signed-in user is eligible for, on every plane, over real HTTP against the
+//! sandbox tenant: names, scopes, requirements, paging, and the round trips it costs.
+
+mod common;
+
+use common::*;
+use latchkey_core::model::{Eligibility, GroupAccess, Plane, Target};
+use latchkey_core::ErrorCode;
+use latchkey_sandbox::SandboxOptions;
+
+#[tokio::test]
+async fn lists_the_signed_in_users_eligible_groups_across_pages() {
+    // Two items per page: the five eligibilities take three pages.
+    let harness = Harness::start(SandboxOptions {
+        page_size: 2,
+        ..fast_options()
+    })
+    .await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    let before = latchkey.round_trips();
+    let groups = groups_of(&latchkey).await;
+    // Per plane (the planes are read concurrently): three pages of eligibilities (five groups,
+    // six roles), then all of that plane's policies in one $batch.
+    assert_eq!(
+        latchkey.round_trips() - before,
+        (3 + 1) + (3 + 1),
+        "one request per page, one batch of policies, per plane"
+    );
+    let names: Vec<_> = groups
+        .iter()
+        .map(|g| g.name.as_deref().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Kubernetes Cluster Admins",
+            "On-call Responders",
+            "Payments Console Admins",
+            "Platform Engineers",
+            "Prod DB Admins"
+        ]
+    );
+    let platform = groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("Platform Engineers"))
+        .unwrap();
+    assert_eq!(
+        platform.target,
+        group_target("030de017-682a-48ed-8ca2-9ec91fb8101a", GroupAccess::Owner)
+    );
+    assert_eq!(platform.end_date_time, None);
+    let payments = groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("Payments Console Admins"))
+        .unwrap();
+    assert!(matches!(
+        payments.target,
+        Target::Group {
+            access: GroupAccess::Member,
+            ..
+        }
+    ));
+    let end =
+        chrono::DateTime::parse_from_rfc3339(payments.end_date_time.as_deref().unwrap()).unwrap();
+    let days_left = (end.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
+    assert!((4..=5).contains(&days_left), "ends in {days_left} days");
+    assert!(groups.iter().all(|g| g.description.is_some()));
+}
+
+#[tokio::test]
+async fn another_user_sees_only_their_own_eligibilities() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, "ben@fabrikam.example").await;
+    let groups = groups_of(&latchkey).await;
+    let names: Vec<_> = groups.iter().filter_map(|g| g.name.as_deref()).collect();
+    assert_eq!(names, ["Data Lake Contributors", "Prod DB Admins"]);
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_silently() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    assert_eq!(groups_of(&latchkey).await.len(), 5);
+    // Two hours later (virtual time) the cached access token is expired at the service.
+    harness
+        .sandbox
+        .state()
+        .clock
+        .advance(chrono::Duration::hours(2));
+    let before = latchkey.round_trips();
+    let groups = groups_of(&latchkey).await;
+    assert_eq!(groups.len(), 5);
+    // Both planes' first reads get 401 on the old token; they share ONE refresh, retry, then
+    // each reads its policies' batch with the new token.
+    assert_eq!(latchkey.round_trips() - before, 2 + 1 + 2 + 2);
+}
+
+#[tokio::test]
+async fn listing_before_sign_in_says_sign_in_first() {
+    let harness = Harness::start(fast_options()).await;
+    let error = harness.latchkey().list_eligibilities().await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotSignedIn);
+}
+
+#[tokio::test]
+async fn a_policy_throttled_inside_the_batch_is_read_again_on_its_own() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    control(
+        &harness,
+        "/_sandbox/faults",
+        serde_json::json!({ "method": "GET", "pathContains": "roleManagementPolicyAssignments",
+                            "kind": { "throttle": { "retryAfter": 0 } }, "count": 1 }),
+    )
+    .await;
+    let before = latchkey.round_trips();
+    let all = latchkey.list_eligibilities().await.unwrap().items;
+    assert!(
+        all.iter().all(|g| g.requirements.known),
+        "every policy was read in the end"
+    );
+    // Per plane one page of eligibilities and one batch; the one throttled policy read again
+    // by itself.
+    assert_eq!(latchkey.round_trips() - before, (1 + 1) + (1 + 1) + 1);
+}
+
+const BERLIN_AU: &str = "/administrativeUnits/4f4b7e0d-5a8c-4a55-9d3e-3b6f2c1a8e21";
+
+#[tokio::test]
+async fn directory_roles_are_listed_with_their_scope_and_policy() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    let listing = latchkey.list_eligibilities().await.unwrap();
+    assert!(listing.unavailable.is_empty(), "{:?}", listing.unavailable);
+    let roles: Vec<&Eligibility> = listing
+        .items
+        .iter()
+        .filter(|e| e.target.plane() == Plane::DirectoryRole)
+        .collect();
+    let names: Vec<(&str, &str)> = roles
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_deref().unwrap_or("?"),
+                r.scope_name.as_deref().unwrap_or("?"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Application Administrator", "Directory"),
+            ("Exchange Administrator", "Directory"),
+            ("Global Reader", "Directory"),
+            ("Helpdesk Administrator", "Directory"),
+            ("Security Reader", "Directory"),
+            ("User Administrator", "Berlin office"),
+        ]
+    );
+    let by_name = |name: &str| {
+        *roles
+            .iter()
+            .find(|r| r.name.as_deref() == Some(name))
+            .unwrap()
+    };
+    let user_admin = by_name("User Administrator");
+    assert_eq!(
+        user_admin.target,
+        Target::DirectoryRole {
+            role_definition_id: "fe930be7-5e62-47db-91af-98c3a49a38b1".into(),
+            directory_scope_id: BERLIN_AU.into()
+        }
+    );
+    assert_eq!(user_admin.requirements.max_duration_minutes, Some(60));
+    let exchange = by_name("Exchange Administrator").requirements.clone();
+    assert!(exchange.approval && exchange.ticket && exchange.justification);
+    assert!(by_name("Security Reader").requirements.mfa);
+    assert_eq!(
+        by_name("Application Administrator")
+            .requirements
+            .authentication_context
+            .as_deref(),
+        Some("c1")
+    );
+    let helpdesk_end = by_name("Helpdesk Administrator")
+        .end_date_time
+        .as_deref()
+        .unwrap();
+    let days_left = (chrono::DateTime::parse_from_rfc3339(helpdesk_end)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        - chrono::Utc::now())
+    .num_days();
+    assert!(
+        (2..=3).contains(&days_left),
+        "expires soon: {days_left} days"
+    );
+}
+
+#[tokio::test]
+async fn a_plane_the_service_refuses_is_reported_and_the_others_still_listed() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    control(
+        &harness,
+        "/_sandbox/faults",
+        serde_json::json!({ "method": "GET", "pathContains": "roleEligibilityScheduleInstances",
+                            "kind": "unavailable", "count": 10 }),
+    )
+    .await;
+    let listing = latchkey.list_eligibilities().await.unwrap();
+    assert_eq!(
+        listing
+            .unavailable
+            .iter()
+            .map(|u| (u.plane, u.error.code))
+            .collect::<Vec<_>>(),
+        [(Plane::DirectoryRole, ErrorCode::ServiceError)]
+    );
+    assert_eq!(listing.items.len(), 5, "the five groups are still there");
+}
