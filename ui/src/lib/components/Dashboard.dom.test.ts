@@ -49,7 +49,8 @@ function type(input: HTMLInputElement | HTMLTextAreaElement, text: string) {
   flushSync();
 }
 
-describe("Dashboard", () => {
+// Generous: the machine is shared, and a mounted Dashboard does real work per test.
+describe("Dashboard", { timeout: 30_000 }, () => {
   it("lists groups and roles together, and the chips narrow the list", async () => {
     await show("signed-in");
     expect(names("directoryRole")).toEqual([
