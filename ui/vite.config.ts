@@ -29,6 +29,9 @@ export default defineConfig({
     target: "safari16",
     sourcemap: false,
   },
+  // Component tests (`*.dom.test.ts`) mount Svelte in happy-dom, so Svelte must resolve to its
+  // browser build there; everything else runs in plain Node.
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : {},
   test: {
     include: ["src/**/*.test.ts"],
     environment: "node",

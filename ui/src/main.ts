@@ -18,8 +18,8 @@ interface Start {
   openActivation: string[];
 }
 
-/** The `activation` demo opens the form for two groups whose policies differ. */
-const DEMO_ACTIVATE = ["ge-k8s", "ge-payments"];
+/** The `activation` demo opens the form for a group and a role whose policies differ. */
+const DEMO_ACTIVATE = ["ge-k8s", "re-user-admin-berlin"];
 
 /**
  * Inside Tauri: the real backend. In a plain browser (development, component tests): the

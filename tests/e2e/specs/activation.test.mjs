@@ -1,7 +1,8 @@
 // Activation on the real window against the embedded sandbox tenant: an open group becomes
 // active with a live countdown and the 5-minute deactivation rule; a duration above the policy
 // maximum is refused in the form before anything is sent; an approval-gated group waits for
-// approval (never shown as active) and can be canceled.
+// approval (never shown as active) and can be canceled; a directory role (Global Reader) activates
+// through the same form and counts down under Active now.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -33,12 +34,12 @@ async function signInAsAda(browser) {
   await waitForText(browser, 'account-name', (t) => t.includes('Ada Okafor'), { timeout: 25_000, why: 'Ada signed in' });
 }
 
-/** Clicks the element with test id `id` inside the eligible row of `group`. */
+/** Clicks the element with test id `id` inside the eligible row named `group` (a group or a role). */
 async function clickInRow(browser, group, id) {
   const clicked = await browser.execute(
     (name, testId) => {
-      const row = [...document.querySelectorAll('[data-testid="group-row"]')].find(
-        (r) => r.querySelector('[data-testid="group-name"]')?.textContent.trim() === name,
+      const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
+        (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === name,
       );
       const target = row?.querySelector(`[data-testid="${testId}"]`);
       if (!target) return false;
@@ -53,8 +54,8 @@ async function clickInRow(browser, group, id) {
 
 async function badgesOf(browser, group) {
   return browser.execute((name) => {
-    const row = [...document.querySelectorAll('[data-testid="group-row"]')].find(
-      (r) => r.querySelector('[data-testid="group-name"]')?.textContent.trim() === name,
+    const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
+      (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === name,
     );
     return [...(row?.querySelectorAll('[data-testid="requirement-badge"]') ?? [])].map((b) => b.dataset.kind);
   }, group);
@@ -63,12 +64,33 @@ async function badgesOf(browser, group) {
 /** The eligible row's activity ("active", "requested") or "offers activate". */
 async function rowState(browser, group) {
   return browser.execute((name) => {
-    const row = [...document.querySelectorAll('[data-testid="group-row"]')].find(
-      (r) => r.querySelector('[data-testid="group-name"]')?.textContent.trim() === name,
+    const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
+      (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === name,
     );
     const activity = row?.querySelector('[data-testid="eligibility-activity"]')?.dataset.activity;
     return activity ?? (row?.querySelector('[data-testid="activate-button"]') ? 'offers activate' : 'nothing');
   }, group);
+}
+
+/** Names in the eligible list for one plane ("group" or "directoryRole"). */
+async function eligibleNames(browser, plane) {
+  return browser.execute(
+    (p) =>
+      [...document.querySelectorAll(`[data-testid="eligible-row"][data-plane="${p}"]`)].map((row) =>
+        row.querySelector('[data-testid="eligible-name"]')?.textContent.trim(),
+      ),
+    plane,
+  );
+}
+
+/** The countdown text of the Active now row named `name`, or null. */
+async function countdownOf(browser, name) {
+  return browser.execute((n) => {
+    const row = [...document.querySelectorAll('[data-testid="active-row"]')].find(
+      (r) => r.querySelector('[data-testid="active-name"]')?.textContent.trim() === n,
+    );
+    return row?.querySelector('[data-testid="active-countdown"]')?.textContent.trim() ?? null;
+  }, name);
 }
 
 async function setField(browser, id, value) {
@@ -91,9 +113,14 @@ test('activate, watch the countdown, and see approval and policy limits honestly
   clearSecrets({ service: 'latchkey' });
   await withSession({ name: 'activation' }, async ({ browser, appPid }) => {
     await signInAsAda(browser);
-    await pollUntil(() => rowsOf(browser, 'group-row', 'group-name'), (r) => r.length === 5, {
+    // Groups and directory roles share one list; count each plane on its own.
+    await pollUntil(() => eligibleNames(browser, 'group'), (r) => r.length === 5, {
       timeout: 20_000,
       message: (r) => `expected Ada's 5 eligible groups, saw ${JSON.stringify(r)}`,
+    });
+    await pollUntil(() => eligibleNames(browser, 'directoryRole'), (r) => r.length === 5, {
+      timeout: 20_000,
+      message: (r) => `expected Ada's 5 eligible directory roles, saw ${JSON.stringify(r)}`,
     });
 
     // Requirements come from each group's PIM policy.
@@ -180,5 +207,36 @@ test('activate, watch the countdown, and see approval and policy limits honestly
       timeout: 10_000,
       message: (state) => `after the cancel, Prod DB Admins can be asked for again; its row shows ${state}`,
     });
+
+    // --- a directory role: Global Reader with a justification, active with a countdown --------
+    assert.ok((await badgesOf(browser, 'Global Reader')).includes('justification'), 'Global Reader needs a justification');
+    await clickInRow(browser, 'Global Reader', 'activate-button');
+    await waitForTestId(browser, 'activation-form', { why: 'the activation form opens for Global Reader' });
+    await setField(browser, 'justification', 'Audit review AUD-12');
+    await (await browser.$('[data-testid="duration-preset"][data-minutes="120"]')).click();
+    await (await waitForTestId(browser, 'submit-activation')).click();
+    const roleOutcome = await pollUntil(
+      () => browser.execute(() => document.querySelector('[data-testid="activation-outcome"]')?.dataset.status ?? null),
+      (s) => s && s !== 'sending',
+      { timeout: 15_000, message: (s) => `expected an outcome for Global Reader; status ${s}` },
+    );
+    assert.equal(roleOutcome, 'provisioned', 'Global Reader has no approval: active at once');
+    assert.equal(
+      await browser.execute(() => document.querySelector('[data-testid="activation-outcome"]')?.dataset.plane ?? null),
+      'directoryRole',
+      'the outcome is for the directory role',
+    );
+    await (await waitForTestId(browser, 'close-outcomes')).click();
+    await pollUntil(() => rowsOf(browser, 'active-row', 'active-name'), (r) => r.includes('Global Reader'), {
+      timeout: 15_000,
+      message: (r) => `expected Global Reader under Active now; saw ${JSON.stringify(r)}`,
+    });
+    const roleLeft = parseCountdown(await countdownOf(browser, 'Global Reader'));
+    assert.ok(roleLeft > 115 * 60 && roleLeft <= 120 * 60, `about two hours left for Global Reader, got ${roleLeft} s`);
+    await pollUntil(() => countdownOf(browser, 'Global Reader'), (t) => parseCountdown(t) < roleLeft, {
+      timeout: 5_000,
+      message: (t) => `Global Reader's countdown should tick; still ${t}`,
+    });
+    assert.equal(await rowState(browser, 'Global Reader'), 'active', 'an active role is not offered again');
   });
 });

@@ -1,5 +1,5 @@
 // Walking skeleton: sign in to the embedded sandbox tenant with the device code, see Ada's
-// eligible groups, and find the refresh token in the Secret Service and nowhere else.
+// eligible groups and directory roles, and find the refresh token in the Secret Service and nowhere else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,6 +37,14 @@ const EXPECTED_GROUPS = [
   'Platform Engineers',
   'Prod DB Admins',
 ];
+// Ada's directory roles in the sandbox, in name order, with where each applies.
+const EXPECTED_ROLES = [
+  ['Application Administrator', 'Directory'],
+  ['Exchange Administrator', 'Directory'],
+  ['Global Reader', 'Directory'],
+  ['Security Reader', 'Directory'],
+  ['User Administrator', 'Berlin office'],
+];
 // Polling every 5 s (the device-code interval) plus a Graph call on a debug build.
 const SIGN_IN_TIMEOUT = 25_000;
 
@@ -46,20 +54,22 @@ function readClipboard() {
   return out.status === 0 ? out.stdout.trim() : '';
 }
 
-/** Rows of the groups list, read in one go from the DOM. */
-async function groupRows(browser) {
-  return browser.execute(() => {
+/** Rows of the eligible list for one plane ("group" or "directoryRole"), read in one go from the DOM. */
+async function eligibleRows(browser, plane) {
+  return browser.execute((p) => {
     const text = (root, id) => {
       const el = root.querySelector(`[data-testid="${id}"]`);
       return el ? el.textContent.replace(/\s+/g, ' ').trim() : null;
     };
-    return [...document.querySelectorAll('[data-testid="group-row"]')].map((row) => ({
-      name: text(row, 'group-name'),
-      access: text(row, 'group-access'),
-      end: text(row, 'group-end'),
+    return [...document.querySelectorAll(`[data-testid="eligible-row"][data-plane="${p}"]`)].map((row) => ({
+      name: text(row, 'eligible-name'),
+      access: text(row, 'eligible-access'),
+      end: text(row, 'eligible-end'),
     }));
-  });
+  }, plane);
 }
+
+const groupRows = (browser) => eligibleRows(browser, 'group');
 
 test('sign in to the embedded sandbox with the device code and list eligible groups', { timeout: 180_000 }, async () => {
   scratchHome();
@@ -144,7 +154,7 @@ test('sign in to the embedded sandbox with the device code and list eligible gro
       (r) => r.length === EXPECTED_GROUPS.length && r.every((g) => g.name),
       {
         timeout: 20_000,
-        message: (r) => `expected ${EXPECTED_GROUPS.length} ${byTestId('group-row')} rows with names; saw ${JSON.stringify(r)}`,
+        message: (r) => `expected ${EXPECTED_GROUPS.length} group ${byTestId('eligible-row')} rows with names; saw ${JSON.stringify(r)}`,
       },
     );
     assert.deepEqual(
@@ -161,6 +171,45 @@ test('sign in to the embedded sandbox with the device code and list eligible gro
         assert.doesNotMatch(g.access ?? '', /\bOwner\b/i, `${g.name}: access should not say Owner`);
       }
     }
+
+    // --- Ada's directory roles, in the same list -----------------------------------------------
+    const roles = await pollUntil(
+      () => eligibleRows(browser, 'directoryRole'),
+      (r) => r.length === EXPECTED_ROLES.length && r.every((g) => g.name),
+      {
+        timeout: 20_000,
+        message: (r) => `expected ${EXPECTED_ROLES.length} directory role ${byTestId('eligible-row')} rows; saw ${JSON.stringify(r)}`,
+      },
+    );
+    assert.deepEqual(
+      roles.map((r) => [r.name, r.access]),
+      EXPECTED_ROLES,
+      'role names in name order, each with its scope (the directory or the administrative unit)',
+    );
+
+    // The Roles chip narrows the list to roles; searching for the unit's name finds User Administrator.
+    await (await browser.$('[data-testid="plane-filter"][data-plane="directoryRole"]')).click();
+    await pollUntil(() => groupRows(browser), (r) => r.length === 0, {
+      timeout: 5_000,
+      message: (r) => `the Roles chip should hide the groups; saw ${JSON.stringify(r)}`,
+    });
+    await (await waitForTestId(browser, 'eligible-search', { why: 'a search field above the list' })).setValue('berlin');
+    await pollUntil(() => eligibleRows(browser, 'directoryRole'), (r) => r.length === 1 && r[0].name === 'User Administrator', {
+      timeout: 5_000,
+      message: (r) => `searching "berlin" should find only User Administrator; saw ${JSON.stringify(r)}`,
+    });
+    // Escape in the search field clears it.
+    await (await waitForTestId(browser, 'eligible-search')).click();
+    await browser.keys(['Escape']);
+    await pollUntil(() => eligibleRows(browser, 'directoryRole'), (r) => r.length === EXPECTED_ROLES.length, {
+      timeout: 5_000,
+      message: (r) => `Escape should clear the search and show every role again; saw ${JSON.stringify(r)}`,
+    });
+    await (await browser.$('[data-testid="plane-filter"][data-plane="all"]')).click();
+    await pollUntil(() => groupRows(browser), (r) => r.length === EXPECTED_GROUPS.length, {
+      timeout: 5_000,
+      message: (r) => `the All chip should show the groups again; saw ${JSON.stringify(r)}`,
+    });
 
     // Waits ~500 ms for a repaint first: a stale frame has been seen in screenshots.
     const shot = await screenshot(browser, path.join(artifactsDir(), 'groups.png'));

@@ -11,7 +11,7 @@ import {
   type ActivationDraft,
 } from "./activation";
 import { selectionRules } from "./requirements";
-import { eligibility } from "./testing/fixtures";
+import { eligibility, roleEligibility, roleTarget } from "./testing/fixtures";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const MINUTE = 60_000;
@@ -26,12 +26,12 @@ const draft = (overrides: Partial<ActivationDraft> = {}): ActivationDraft => ({
 });
 
 const db = eligibility("db", {
-  groupName: "Prod DB Admins",
+  name: "Prod DB Admins",
   requirements: { maxDurationMinutes: 240, justification: true, ticket: true, approval: true },
 });
-const pay = eligibility("pay", { groupName: "Payments", requirements: { maxDurationMinutes: 60, justification: true, mfa: true } });
-const open = eligibility("open", { groupName: "On-call", requirements: { maxDurationMinutes: 480 } });
-const unknown = eligibility("unk", { groupName: "Finance", requirements: { known: false } });
+const pay = eligibility("pay", { name: "Payments", requirements: { maxDurationMinutes: 60, justification: true, mfa: true } });
+const open = eligibility("open", { name: "On-call", requirements: { maxDurationMinutes: 480 } });
+const unknown = eligibility("unk", { name: "Finance", requirements: { known: false } });
 
 describe("durationPresets", () => {
   it("offers 30 min to 4 h and Max, disabling what is above the smallest maximum", () => {
@@ -146,16 +146,25 @@ describe("dates from a datetime-local input", () => {
 });
 
 describe("buildInputs", () => {
-  it("sends one input per selected group, trimmed, with empty fields as null", () => {
-    const selection = [db, open];
+  it("sends one input per selected item with its target, trimmed, with empty fields as null", () => {
+    const userAdmin = roleEligibility("ua", { target: roleTarget("rid-ua", "au-berlin"), scopeName: "Berlin office" });
+    const selection = [db, open, userAdmin];
     const inputs = buildInputs(
       selection,
       draft({ minutes: " 45 ", justification: "  Fix INC-7 ", ticketNumber: " INC-7 ", ticketSystem: "" }),
       selectionRules(selection),
     );
     expect(inputs).toEqual([
-      { groupId: "gid-db", access: "member", durationMinutes: 45, justification: "Fix INC-7", ticketNumber: "INC-7", ticketSystem: null, startAt: null },
-      { groupId: "gid-open", access: "member", durationMinutes: 45, justification: "Fix INC-7", ticketNumber: "INC-7", ticketSystem: null, startAt: null },
+      { target: db.target, durationMinutes: 45, justification: "Fix INC-7", ticketNumber: "INC-7", ticketSystem: null, startAt: null },
+      { target: open.target, durationMinutes: 45, justification: "Fix INC-7", ticketNumber: "INC-7", ticketSystem: null, startAt: null },
+      {
+        target: { plane: "directoryRole", roleDefinitionId: "rid-ua", directoryScopeId: "/administrativeUnits/au-berlin" },
+        durationMinutes: 45,
+        justification: "Fix INC-7",
+        ticketNumber: "INC-7",
+        ticketSystem: null,
+        startAt: null,
+      },
     ]);
   });
 

@@ -1,6 +1,6 @@
 // The activation form's rules: duration presets, validation, and the inputs it sends.
 import type { ActivationInput } from "./bindings/ActivationInput";
-import type { GroupEligibility } from "./bindings/GroupEligibility";
+import type { Eligibility } from "./bindings/Eligibility";
 import { FALLBACK_MAX_MINUTES, listNames, type SelectionRules } from "./requirements";
 import { formatMinutes } from "./time";
 
@@ -131,15 +131,14 @@ function optional(text: string): string | null {
 
 /** One input per selected eligibility, in selection order. Call only with a valid draft. */
 export function buildInputs(
-  selection: readonly GroupEligibility[],
+  selection: readonly Eligibility[],
   draft: ActivationDraft,
   rules: SelectionRules,
 ): ActivationInput[] {
   const start = draft.startAt.trim() === "" ? null : parseLocalDateTime(draft.startAt);
   const ticket = asksForTicket(rules);
-  return selection.map((group) => ({
-    groupId: group.groupId,
-    access: group.access,
+  return selection.map((item) => ({
+    target: item.target,
     durationMinutes: parseMinutes(draft.minutes) ?? 0,
     justification: optional(draft.justification),
     ticketNumber: ticket ? optional(draft.ticketNumber) : null,

@@ -1,12 +1,13 @@
 // Rules for what is active now: time left, and when an early deactivation becomes possible.
-import type { GroupActivation } from "./bindings/GroupActivation";
+import type { Activation } from "./bindings/Activation";
+import { targetName } from "./targets";
 import { formatClockTime, secondsUntil } from "./time";
 
 /** PIM refuses a deactivation in the first five minutes after the activation started. */
 export const DEACTIVATION_DELAY_MS = 5 * 60 * 1000;
 
 /** When the activation may be deactivated (ms since the epoch); null for an unreadable start. */
-export function deactivatableAt(activation: GroupActivation): number | null {
+export function deactivatableAt(activation: Activation): number | null {
   const start = Date.parse(activation.startDateTime);
   return Number.isNaN(start) ? null : start + DEACTIVATION_DELAY_MS;
 }
@@ -16,7 +17,7 @@ export function deactivatableAt(activation: GroupActivation): number | null {
  * block: the service then has the last word.
  */
 export function deactivateBlockedReason(
-  activation: GroupActivation,
+  activation: Activation,
   nowMs: number,
   locale?: string,
   timeZone?: string,
@@ -33,7 +34,7 @@ export function deactivateBlockedReason(
  * reading from just before the activation started (the shared clock ticks once a second) counts
  * from the start.
  */
-export function secondsLeft(activation: GroupActivation, nowMs: number): number | null {
+export function secondsLeft(activation: Activation, nowMs: number): number | null {
   if (activation.endDateTime === null) {
     return null;
   }
@@ -42,9 +43,9 @@ export function secondsLeft(activation: GroupActivation, nowMs: number): number 
 }
 
 /** Soonest end first; permanent ones last; then by name so the order is stable. */
-export function sortActivations(activations: readonly GroupActivation[]): GroupActivation[] {
-  const end = (a: GroupActivation) => (a.endDateTime === null ? Infinity : Date.parse(a.endDateTime) || Infinity);
+export function sortActivations(activations: readonly Activation[]): Activation[] {
+  const end = (a: Activation) => (a.endDateTime === null ? Infinity : Date.parse(a.endDateTime) || Infinity);
   return [...activations].sort(
-    (a, b) => end(a) - end(b) || (a.groupName ?? a.groupId).localeCompare(b.groupName ?? b.groupId) || a.id.localeCompare(b.id),
+    (a, b) => end(a) - end(b) || targetName(a).localeCompare(targetName(b)) || a.id.localeCompare(b.id),
   );
 }

@@ -3,12 +3,14 @@ import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
 import type { ErrorCode } from "./bindings/ErrorCode";
-import type { GroupAccess } from "./bindings/GroupAccess";
-import type { GroupActivation } from "./bindings/GroupActivation";
-import type { GroupEligibility } from "./bindings/GroupEligibility";
-import type { GroupRequest } from "./bindings/GroupRequest";
+import type { Activation } from "./bindings/Activation";
+import type { Eligibility } from "./bindings/Eligibility";
+import type { Listing } from "./bindings/Listing";
+import type { PimRequest } from "./bindings/PimRequest";
+import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { Target } from "./bindings/Target";
 
 /** Stops delivering events to the callback it was returned for. */
 export type Unsubscribe = () => void;
@@ -25,20 +27,24 @@ export interface Backend {
   cancelSignIn(): Promise<null>;
   /** Signs out and forgets the stored refresh token. */
   signOut(): Promise<null>;
-  listGroupEligibilities(): Promise<GroupEligibility[]>;
-  /** Group memberships and ownerships active now. */
-  listGroupActivations(): Promise<GroupActivation[]>;
-  /** My PIM requests for groups, newest first. */
-  listGroupRequests(): Promise<GroupRequest[]>;
+  /**
+   * Everything the user is eligible for, on every plane. A plane that could not be read is in
+   * `unavailable`; the call rejects only when no plane could be read.
+   */
+  listEligibilities(): Promise<Listing<Eligibility>>;
+  /** What is active now, on every plane. */
+  listActivations(): Promise<Listing<Activation>>;
+  /** My PIM requests, newest first. */
+  listRequests(): Promise<Listing<PimRequest>>;
   /**
    * Sends one activation request per input; the outcomes come back in input order, and each one
    * succeeded or failed on its own. Only status `provisioned` means active.
    */
-  activateGroups(inputs: ActivationInput[]): Promise<RequestOutcome[]>;
+  activate(inputs: ActivationInput[]): Promise<RequestOutcome[]>;
   /** Ends an activation early (refused in its first 5 minutes with `tooSoonToDeactivate`). */
-  deactivateGroup(groupId: string, access: GroupAccess): Promise<RequestOutcome>;
+  deactivate(target: Target): Promise<RequestOutcome>;
   /** Withdraws a request that waits for approval or for its start time. */
-  cancelGroupRequest(requestId: string): Promise<null>;
+  cancelRequest(plane: Plane, requestId: string): Promise<null>;
   /** Opens the current prompt's verification URI in the system browser. */
   openVerificationPage(): Promise<null>;
   /** Puts the current user code on the clipboard. */

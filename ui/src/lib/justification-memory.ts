@@ -1,28 +1,35 @@
-// The last justification typed per group and access, so the next activation starts prefilled.
-// It is not secret, so the web view's localStorage is fine; a storage that throws (quota, privacy
-// mode) just means nothing is remembered.
-import type { GroupAccess } from "./bindings/GroupAccess";
+// The last justification typed per target, so the next activation starts prefilled. It is not
+// secret, so the web view's localStorage is fine; a storage that throws (quota, privacy mode)
+// just means nothing is remembered.
+import type { Target } from "./bindings/Target";
+import { targetKey } from "./targets";
 
 /** The part of `Storage` this needs, so tests can pass a Map-backed fake. */
 export type KeyValueStore = Pick<Storage, "getItem" | "setItem">;
 
 interface Entry {
   text: string;
-  /** When it was used, ms since the epoch; the newest wins for a selection of several groups. */
+  /** When it was used, ms since the epoch; the newest wins for a selection of several targets. */
   at: number;
 }
 
 const PREFIX = "latchkey.justification.";
 
-function key(groupId: string, access: GroupAccess): string {
-  return `${PREFIX}${groupId}.${access}`;
+/** Where a target's justification is kept now. */
+function key(target: Target): string {
+  return `${PREFIX}${targetKey(target)}`;
+}
+
+/** Where versions before directory roles kept a group's ("{groupId}.{access}"), still read. */
+function legacyKey(target: Target): string | null {
+  return target.plane === "group" ? `${PREFIX}${target.groupId}.${target.access}` : null;
 }
 
 export interface JustificationMemory {
   /** The newest justification used for any of these; "" when there is none. */
-  recall(targets: readonly { groupId: string; access: GroupAccess }[]): string;
-  /** Remembers `text` for each target (ignored when blank). */
-  remember(targets: readonly { groupId: string; access: GroupAccess }[], text: string, nowMs: number): void;
+  recall(items: readonly { target: Target }[]): string;
+  /** Remembers `text` for each item's target (ignored when blank). */
+  remember(items: readonly { target: Target }[], text: string, nowMs: number): void;
 }
 
 export function createJustificationMemory(store: KeyValueStore | null): JustificationMemory {
@@ -39,24 +46,26 @@ export function createJustificationMemory(store: KeyValueStore | null): Justific
     }
   };
   return {
-    recall(targets) {
+    recall(items) {
       let newest: Entry | null = null;
-      for (const t of targets) {
-        const entry = read(key(t.groupId, t.access));
-        if (entry !== null && (newest === null || entry.at > newest.at)) {
-          newest = entry;
+      for (const { target } of items) {
+        const legacy = legacyKey(target);
+        for (const entry of [read(key(target)), legacy === null ? null : read(legacy)]) {
+          if (entry !== null && (newest === null || entry.at > newest.at)) {
+            newest = entry;
+          }
         }
       }
       return newest?.text ?? "";
     },
-    remember(targets, text, nowMs) {
+    remember(items, text, nowMs) {
       const trimmed = text.trim();
       if (trimmed === "") {
         return;
       }
-      for (const t of targets) {
+      for (const { target } of items) {
         try {
-          store?.setItem(key(t.groupId, t.access), JSON.stringify({ text: trimmed, at: nowMs } satisfies Entry));
+          store?.setItem(key(target), JSON.stringify({ text: trimmed, at: nowMs } satisfies Entry));
         } catch {
           // Full or forbidden storage: the next form is simply not prefilled.
         }

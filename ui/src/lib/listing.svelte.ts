@@ -1,18 +1,24 @@
-// A list loaded from the backend, with words for every state and no stale overwrites.
+// A list loaded from the backend, with words for every state and no stale overwrites. Rust
+// gathers every plane into one `Listing`; the planes it could not read travel along, so the UI
+// shows what did load and says honestly what did not.
 import { toAppError } from "./backend";
 import type { AppError } from "./bindings/AppError";
+import type { Listing } from "./bindings/Listing";
+import type { PlaneFailure } from "./bindings/PlaneFailure";
 
 export type ListingState<T> =
   | { status: "loading" }
-  | { status: "loaded"; items: T[] }
+  | { status: "loaded"; items: T[]; unavailable: PlaneFailure[] }
   | { status: "failed"; error: AppError };
 
-export interface Listing<T> {
+export interface LiveList<T> {
   readonly state: ListingState<T>;
   /** True while a reload runs over a list that is still shown. */
   readonly refreshing: boolean;
   /** The items when loaded, else an empty list. */
   readonly items: T[];
+  /** The planes that could not be read in the last load, else none. */
+  readonly unavailable: PlaneFailure[];
   /** Loads again; resolves with the state it settled in (a superseded load resolves with the newer one's). */
   load(): Promise<ListingState<T>>;
 }
@@ -21,7 +27,7 @@ export interface Listing<T> {
  * Loads with `fetch`. A loaded list stays visible while it reloads; only the newest load may
  * change the state, so an older answer arriving late is dropped.
  */
-export function createListing<T>(fetch: () => Promise<T[]>): Listing<T> {
+export function createListing<T>(fetch: () => Promise<Listing<T>>): LiveList<T> {
   let state = $state<ListingState<T>>({ status: "loading" });
   let refreshing = $state(false);
   let latest = 0;
@@ -35,7 +41,8 @@ export function createListing<T>(fetch: () => Promise<T[]>): Listing<T> {
     }
     let next: ListingState<T>;
     try {
-      next = { status: "loaded", items: await fetch() };
+      const listing = await fetch();
+      next = { status: "loaded", items: listing.items, unavailable: listing.unavailable };
     } catch (reason) {
       next = { status: "failed", error: toAppError(reason) };
     }
@@ -57,9 +64,27 @@ export function createListing<T>(fetch: () => Promise<T[]>): Listing<T> {
     get items() {
       return state.status === "loaded" ? state.items : [];
     },
+    get unavailable() {
+      return state.status === "loaded" ? state.unavailable : [];
+    },
     load() {
       pending = run(++latest);
       return pending;
     },
   };
+}
+
+/** Every plane that could not be read in any of `states`, once, with the first error seen. */
+export function unavailablePlanes(states: readonly ListingState<unknown>[]): PlaneFailure[] {
+  const seen = new Map<string, PlaneFailure>();
+  for (const state of states) {
+    if (state.status === "loaded") {
+      for (const failure of state.unavailable) {
+        if (!seen.has(failure.plane)) {
+          seen.set(failure.plane, failure);
+        }
+      }
+    }
+  }
+  return [...seen.values()];
 }

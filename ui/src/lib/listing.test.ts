@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createListing } from "./listing.svelte";
+import type { Listing } from "./bindings/Listing";
+import type { PlaneFailure } from "./bindings/PlaneFailure";
+import { createListing, unavailablePlanes } from "./listing.svelte";
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -11,41 +13,66 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+const listing = <T>(items: T[], unavailable: PlaneFailure[] = []): Listing<T> => ({ items, unavailable });
+const noRoles: PlaneFailure = { plane: "directoryRole", error: { code: "forbidden", message: "No consent for roles." } };
+
 describe("createListing", () => {
   it("loads, then keeps the list visible while it refreshes", async () => {
-    const answers = [deferred<number[]>(), deferred<number[]>()];
+    const answers = [deferred<Listing<number>>(), deferred<Listing<number>>()];
     let call = 0;
-    const listing = createListing(() => answers[call++]!.promise);
-    expect(listing.state.status).toBe("loading");
-    const first = listing.load();
-    answers[0]!.resolve([1, 2]);
-    expect(await first).toEqual({ status: "loaded", items: [1, 2] });
+    const list = createListing(() => answers[call++]!.promise);
+    expect(list.state.status).toBe("loading");
+    const first = list.load();
+    answers[0]!.resolve(listing([1, 2]));
+    expect(await first).toEqual({ status: "loaded", items: [1, 2], unavailable: [] });
 
-    const second = listing.load();
-    expect(listing.refreshing).toBe(true);
-    expect(listing.items).toEqual([1, 2]);
-    answers[1]!.resolve([3]);
+    const second = list.load();
+    expect(list.refreshing).toBe(true);
+    expect(list.items).toEqual([1, 2]);
+    answers[1]!.resolve(listing([3]));
     await second;
-    expect(listing.refreshing).toBe(false);
-    expect(listing.items).toEqual([3]);
+    expect(list.refreshing).toBe(false);
+    expect(list.items).toEqual([3]);
+  });
+
+  it("keeps what loaded and says which plane could not be read", async () => {
+    const list = createListing(() => Promise.resolve(listing(["Prod DB Admins"], [noRoles])));
+    await list.load();
+    expect(list.items).toEqual(["Prod DB Admins"]);
+    expect(list.unavailable).toEqual([noRoles]);
   });
 
   it("drops an older answer that arrives after a newer one", async () => {
-    const answers = [deferred<string[]>(), deferred<string[]>()];
+    const answers = [deferred<Listing<string>>(), deferred<Listing<string>>()];
     let call = 0;
-    const listing = createListing(() => answers[call++]!.promise);
-    const older = listing.load();
-    const newer = listing.load();
-    answers[1]!.resolve(["new"]);
+    const list = createListing(() => answers[call++]!.promise);
+    const older = list.load();
+    const newer = list.load();
+    answers[1]!.resolve(listing(["new"]));
     await newer;
-    answers[0]!.resolve(["old"]);
-    expect(await older).toEqual({ status: "loaded", items: ["new"] });
-    expect(listing.items).toEqual(["new"]);
+    answers[0]!.resolve(listing(["old"], [noRoles]));
+    expect(await older).toEqual({ status: "loaded", items: ["new"], unavailable: [] });
+    expect(list.items).toEqual(["new"]);
   });
 
   it("turns a rejection into an AppError state", async () => {
-    const listing = createListing<string>(() => Promise.reject({ code: "network", message: "Offline." }));
-    expect(await listing.load()).toEqual({ status: "failed", error: { code: "network", message: "Offline." } });
-    expect(listing.items).toEqual([]);
+    const list = createListing<string>(() => Promise.reject({ code: "network", message: "Offline." }));
+    expect(await list.load()).toEqual({ status: "failed", error: { code: "network", message: "Offline." } });
+    expect(list.items).toEqual([]);
+    expect(list.unavailable).toEqual([]);
+  });
+});
+
+describe("unavailablePlanes", () => {
+  it("names each unreadable plane once across the lists, ignoring lists that failed or still load", () => {
+    const other: PlaneFailure = { plane: "directoryRole", error: { code: "network", message: "Later." } };
+    const planes = unavailablePlanes([
+      { status: "loaded", items: [], unavailable: [noRoles] },
+      { status: "loaded", items: [], unavailable: [other] },
+      { status: "failed", error: { code: "network", message: "Offline." } },
+      { status: "loading" },
+    ]);
+    expect(planes).toEqual([noRoles]);
+    expect(unavailablePlanes([{ status: "loaded", items: [], unavailable: [] }])).toEqual([]);
   });
 });

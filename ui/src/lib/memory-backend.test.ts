@@ -36,20 +36,28 @@ describe("MemoryBackend", () => {
     expect(seen).toEqual([{ state: "signingIn", prompt }]);
   });
 
-  it("signs in through the test hook and then lists groups", async () => {
+  it("signs in through the test hook and then lists groups and roles", async () => {
     const backend = new MemoryBackend();
     const seen = await recorder(backend);
     await backend.startSignIn();
     backend.completeSignIn();
     await vi.advanceTimersByTimeAsync(0);
     expect(seen.at(-1)).toEqual({ state: "signedIn", account: backend.account });
-    const groups = await backend.listGroupEligibilities();
-    expect(groups.length).toBeGreaterThan(2);
-    expect(groups.some((g) => g.groupName === null)).toBe(true);
+    const { items, unavailable } = await backend.listEligibilities();
+    expect(items.filter((e) => e.target.plane === "group").length).toBeGreaterThan(2);
+    expect(items.filter((e) => e.target.plane === "directoryRole").map((e) => e.name)).toEqual([
+      "Global Reader",
+      "Exchange Administrator",
+      "User Administrator",
+      "Security Reader",
+      "Application Administrator",
+    ]);
+    expect(items.some((e) => e.name === null)).toBe(true);
+    expect(unavailable).toEqual([]);
   });
 
-  it("refuses to list groups when signed out, with an AppError", async () => {
-    await expect(new MemoryBackend().listGroupEligibilities()).rejects.toEqual({
+  it("refuses to list when signed out, with an AppError", async () => {
+    await expect(new MemoryBackend().listEligibilities()).rejects.toEqual({
       code: "notSignedIn",
       message: expect.any(String),
     });
@@ -109,17 +117,35 @@ describe("MemoryBackend", () => {
         "signing-in": "signingIn",
         restoring: "restoring",
         "signed-in": "signedIn",
-        "no-groups": "signedIn",
-        "groups-error": "signedIn",
+        "nothing-eligible": "signedIn",
+        "eligible-error": "signedIn",
+        "roles-unavailable": "signedIn",
         active: "signedIn",
         activation: "signedIn",
         "activity-error": "signedIn",
       }[name];
       expect(session.state, name).toBe(expected);
     }
-    await expect(MemoryBackend.scenario("groups-error").listGroupEligibilities()).rejects.toMatchObject({
+    await expect(MemoryBackend.scenario("eligible-error").listEligibilities()).rejects.toMatchObject({
       code: "serviceError",
     });
-    await expect(MemoryBackend.scenario("no-groups").listGroupEligibilities()).resolves.toEqual([]);
+    await expect(MemoryBackend.scenario("nothing-eligible").listEligibilities()).resolves.toEqual({ items: [], unavailable: [] });
+  });
+
+  it("reports an unavailable plane in every list and keeps the other plane's items", async () => {
+    const backend = MemoryBackend.scenario("roles-unavailable");
+    const eligible = await backend.listEligibilities();
+    expect(eligible.unavailable).toEqual([{ plane: "directoryRole", error: expect.objectContaining({ code: "forbidden" }) }]);
+    expect(eligible.items.length).toBeGreaterThan(0);
+    expect(eligible.items.every((e) => e.target.plane === "group")).toBe(true);
+    expect((await backend.listActivations()).unavailable.map((u) => u.plane)).toEqual(["directoryRole"]);
+    expect((await backend.listRequests()).unavailable.map((u) => u.plane)).toEqual(["directoryRole"]);
+  });
+
+  it("rejects a list when no plane could be read, as Rust does", async () => {
+    const backend = MemoryBackend.scenario("signed-in");
+    backend.unavailable.set("group", { code: "network", message: "Offline." });
+    backend.unavailable.set("directoryRole", { code: "network", message: "Still offline." });
+    await expect(backend.listEligibilities()).rejects.toEqual({ code: "network", message: "Still offline." });
   });
 });

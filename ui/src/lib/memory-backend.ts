@@ -7,17 +7,20 @@ import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
-import type { GroupAccess } from "./bindings/GroupAccess";
-import type { GroupActivation } from "./bindings/GroupActivation";
-import type { GroupEligibility } from "./bindings/GroupEligibility";
-import type { GroupRequest } from "./bindings/GroupRequest";
+import type { Activation } from "./bindings/Activation";
+import type { Eligibility } from "./bindings/Eligibility";
+import type { Listing } from "./bindings/Listing";
+import type { PimRequest } from "./bindings/PimRequest";
+import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { Target } from "./bindings/Target";
 import type { TenantInfo } from "./bindings/TenantInfo";
-import { demoGroups, demoPolicies, seedDemoActivity } from "./memory-demo";
-import { FakeGroupPim } from "./memory-pim";
+import { demoEligibilities, demoPolicies, seedDemoActivity } from "./memory-demo";
+import { FakePim } from "./memory-pim";
+import { PLANES } from "./targets";
 
-export { demoGroups } from "./memory-demo";
+export { demoEligibilities } from "./memory-demo";
 
 export const SANDBOX_TENANT: TenantInfo = {
   kind: "sandbox",
@@ -51,10 +54,10 @@ export interface MemoryBackendOptions {
   session?: SessionState;
   account?: Account;
   /**
-   * Defaults to `demoGroups(now())` with the demo policies; other groups get the policy their
-   * `requirements` describe (an open one when not `known`).
+   * Defaults to `demoEligibilities(now())` (groups and directory roles) with the demo policies;
+   * others get the policy their `requirements` describe (an open one when not `known`).
    */
-  groups?: GroupEligibility[];
+  eligibilities?: Eligibility[];
   /** The clock, in ms since the epoch; tests pass their own to move time. */
   now?: () => number;
   /** How long a device code lives; when it runs out the session ends with `signInCodeExpired`. */
@@ -72,8 +75,9 @@ export const SCENARIOS = [
   "signing-in",
   "restoring",
   "signed-in",
-  "no-groups",
-  "groups-error",
+  "nothing-eligible",
+  "eligible-error",
+  "roles-unavailable",
   "active",
   "activation",
   "activity-error",
@@ -87,16 +91,26 @@ export function isScenario(value: unknown): value is Scenario {
 export class MemoryBackend implements Backend {
   readonly tenant: TenantInfo;
   readonly account: Account;
-  /** The fake PIM behind the group commands; its methods are test hooks too. */
-  readonly pim: FakeGroupPim;
-  /** When set, `listGroupEligibilities` rejects with it (until set back to null). */
-  groupsFailure: AppError | null = null;
-  /** When set, `listGroupActivations` rejects with it. */
+  /** The fake PIM behind the PIM commands; its methods are test hooks too. */
+  readonly pim: FakePim;
+  /** When set, `listEligibilities` rejects with it (until set back to null). */
+  eligibilitiesFailure: AppError | null = null;
+  /** When set, `listActivations` rejects with it. */
   activationsFailure: AppError | null = null;
-  /** When set, `listGroupRequests` rejects with it. */
+  /** When set, `listRequests` rejects with it. */
   requestsFailure: AppError | null = null;
-  /** Every `activateGroups` call's inputs, in order. */
+  /**
+   * Planes every list reports as unavailable with this error (e.g. no consent for directory
+   * roles), keeping the other planes' items; when every plane is unavailable the lists reject,
+   * as Rust's do.
+   */
+  readonly unavailable = new Map<Plane, AppError>();
+  /** Every `activate` call's inputs, in order. */
   readonly activationCalls: ActivationInput[][] = [];
+  /** Every `deactivate` call's target, in order. */
+  readonly deactivationCalls: Target[] = [];
+  /** Every `cancelRequest` call, in order. */
+  readonly cancelCalls: { plane: Plane; requestId: string }[] = [];
   /** What `copyUserCode` put on the pretend clipboard. */
   clipboard: string | null = null;
   /** Every URI `openVerificationPage` opened. */
@@ -115,11 +129,11 @@ export class MemoryBackend implements Backend {
     this.#now = options.now ?? Date.now;
     this.tenant = options.tenant ?? SANDBOX_TENANT;
     this.account = options.account ?? { ...DEMO_ACCOUNT, tenantId: this.tenant.tenant };
-    this.pim = new FakeGroupPim(this.#now);
-    if (options.groups === undefined) {
-      this.pim.setEligibilities(demoGroups(this.#now()), demoPolicies());
+    this.pim = new FakePim(this.#now);
+    if (options.eligibilities === undefined) {
+      this.pim.setEligibilities(demoEligibilities(this.#now()), demoPolicies());
     } else {
-      this.pim.setEligibilities(options.groups);
+      this.pim.setEligibilities(options.eligibilities);
     }
     this.#codeLifetimeMs = (options.codeLifetimeSeconds ?? 15 * 60) * 1000;
     this.#pollIntervalMs = (options.pollIntervalSeconds ?? 5) * 1000;
@@ -148,15 +162,22 @@ export class MemoryBackend implements Backend {
       case "signed-in":
         backend.completeSignIn();
         break;
-      case "no-groups":
-        backend.groups = [];
+      case "nothing-eligible":
+        backend.eligibilities = [];
         backend.completeSignIn();
         break;
-      case "groups-error":
-        backend.groupsFailure = {
+      case "eligible-error":
+        backend.eligibilitiesFailure = {
           code: "serviceError",
           message: "Microsoft Graph did not answer properly. Try again in a minute.",
         };
+        backend.completeSignIn();
+        break;
+      case "roles-unavailable":
+        backend.unavailable.set("directoryRole", {
+          code: "forbidden",
+          message: "Your organisation has not allowed Latchkey to read directory roles. Ask an administrator to grant consent.",
+        });
         backend.completeSignIn();
         break;
       case "active":
@@ -178,13 +199,13 @@ export class MemoryBackend implements Backend {
     return backend;
   }
 
-  get groups(): GroupEligibility[] {
+  get eligibilities(): Eligibility[] {
     return this.pim.eligibilities;
   }
 
-  /** Replaces the eligibilities (keeping the demo policies for the demo groups). */
-  set groups(groups: GroupEligibility[]) {
-    this.pim.setEligibilities(groups, demoPolicies());
+  /** Replaces the eligibilities (keeping the demo policies for the demo ones). */
+  set eligibilities(eligibilities: Eligibility[]) {
+    this.pim.setEligibilities(eligibilities, demoPolicies());
   }
 
   /** The current state, as Rust would report it. */
@@ -229,51 +250,44 @@ export class MemoryBackend implements Backend {
     return null;
   }
 
-  async listGroupEligibilities(): Promise<GroupEligibility[]> {
+  async listEligibilities(): Promise<Listing<Eligibility>> {
     await this.#latency();
-    this.#requireSignIn("Sign in to see your eligible groups.");
-    if (this.groupsFailure !== null) {
-      throw { ...this.groupsFailure };
-    }
-    return this.groups.map((g) => ({ ...g }));
+    this.#requireSignIn("Sign in to see what you are eligible for.");
+    return this.#gather(this.eligibilitiesFailure, this.eligibilities.map((e) => ({ ...e })));
   }
 
-  async listGroupActivations(): Promise<GroupActivation[]> {
+  async listActivations(): Promise<Listing<Activation>> {
     await this.#latency();
     this.#requireSignIn();
-    if (this.activationsFailure !== null) {
-      throw { ...this.activationsFailure };
-    }
-    return this.pim.activations();
+    return this.#gather(this.activationsFailure, this.pim.activations());
   }
 
-  async listGroupRequests(): Promise<GroupRequest[]> {
+  async listRequests(): Promise<Listing<PimRequest>> {
     await this.#latency();
     this.#requireSignIn();
-    if (this.requestsFailure !== null) {
-      throw { ...this.requestsFailure };
-    }
-    return this.pim.requests();
+    return this.#gather(this.requestsFailure, this.pim.requests());
   }
 
-  async activateGroups(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
+  async activate(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
     await this.#latency();
     this.#requireSignIn();
     this.activationCalls.push(inputs.map((input) => ({ ...input })));
     return inputs.map((input) => this.pim.activate(input));
   }
 
-  async deactivateGroup(groupId: string, access: GroupAccess): Promise<RequestOutcome> {
+  async deactivate(target: Target): Promise<RequestOutcome> {
     await this.#latency();
     this.#requireSignIn();
+    this.deactivationCalls.push({ ...target });
     // Like Rust: a refusal arrives inside the outcome, not as a rejection.
-    return this.pim.deactivate(groupId, access);
+    return this.pim.deactivate(target);
   }
 
-  async cancelGroupRequest(requestId: string): Promise<null> {
+  async cancelRequest(plane: Plane, requestId: string): Promise<null> {
     await this.#latency();
     this.#requireSignIn();
-    this.pim.cancel(requestId);
+    this.cancelCalls.push({ plane, requestId });
+    this.pim.cancel(plane, requestId);
     return null;
   }
 
@@ -327,6 +341,23 @@ export class MemoryBackend implements Backend {
   }
 
   // ---- internals ----
+
+  /** Like Rust's `Listing::gather`: the planes that answered, and the ones that did not. */
+  #gather<T extends { target: Target }>(failure: AppError | null, items: T[]): Listing<T> {
+    if (failure !== null) {
+      throw { ...failure };
+    }
+    const unavailable = PLANES.flatMap((plane) => {
+      const error = this.unavailable.get(plane);
+      return error === undefined ? [] : [{ plane, error: { ...error } }];
+    });
+    const last = unavailable.at(-1);
+    if (last !== undefined && unavailable.length === PLANES.length) {
+      throw last.error;
+    }
+    const missing = new Set(unavailable.map((u) => u.plane));
+    return { items: items.filter((i) => !missing.has(i.target.plane)), unavailable };
+  }
 
   #set(session: SessionState): void {
     clearTimeout(this.#expiryTimer);

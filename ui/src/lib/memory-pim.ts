@@ -1,16 +1,19 @@
-// A fake PIM for Groups for MemoryBackend: policies, requests, activations and their rules, as
-// the service (through Rust) reports them. Time comes from an injected clock, and time-driven
+// A fake PIM for MemoryBackend, for every plane at once (groups and directory roles follow the
+// same life cycle and rules): policies, requests, activations, as the service (through Rust)
+// reports them. Time comes from an injected clock, and time-driven
 // changes (a scheduled start arrives, an activation ends, an approval times out) are applied
 // whenever something is read or written.
+import type { Activation } from "./bindings/Activation";
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
-import type { GroupAccess } from "./bindings/GroupAccess";
-import type { GroupActivation } from "./bindings/GroupActivation";
-import type { GroupEligibility } from "./bindings/GroupEligibility";
-import type { GroupRequest } from "./bindings/GroupRequest";
+import type { Eligibility } from "./bindings/Eligibility";
+import type { PimRequest } from "./bindings/PimRequest";
+import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { RequestStatus } from "./bindings/RequestStatus";
 import type { Requirements } from "./bindings/Requirements";
+import type { Target } from "./bindings/Target";
+import { sameTarget, targetKey } from "./targets";
 
 const MINUTE = 60_000;
 const APPROVAL_WINDOW_MS = 24 * 60 * MINUTE;
@@ -63,24 +66,20 @@ function policyFromRequirements(r: Requirements): FakePolicy {
   };
 }
 
-export function targetKey(groupId: string, access: GroupAccess): string {
-  return `${groupId}/${access}`;
-}
-
-interface StoredRequest extends GroupRequest {
+interface StoredRequest extends PimRequest {
   ticketSystem: string | null;
 }
 
 const error = (code: AppError["code"], message: string): AppError => ({ code, message });
 
-export class FakeGroupPim {
+export class FakePim {
   /** Whether the current sign-in satisfies MFA and authentication contexts (a step-up happened). */
   strongSignIn = false;
 
   readonly #now: () => number;
   readonly #policies = new Map<string, FakePolicy>();
-  #eligibilities: GroupEligibility[] = [];
-  #activations: GroupActivation[] = [];
+  #eligibilities: Eligibility[] = [];
+  #activations: Activation[] = [];
   #requests: StoredRequest[] = [];
   #ids = 0;
 
@@ -89,26 +88,26 @@ export class FakeGroupPim {
   }
 
   /** Replaces the eligibilities; `policies` (by `targetKey`) overrides what `requirements` says. */
-  setEligibilities(eligibilities: GroupEligibility[], policies: ReadonlyMap<string, FakePolicy> = new Map()): void {
+  setEligibilities(eligibilities: Eligibility[], policies: ReadonlyMap<string, FakePolicy> = new Map()): void {
     this.#eligibilities = eligibilities;
     this.#policies.clear();
     for (const e of eligibilities) {
-      const key = targetKey(e.groupId, e.access);
+      const key = targetKey(e.target);
       this.#policies.set(key, policies.get(key) ?? policyFromRequirements(e.requirements));
     }
   }
 
-  get eligibilities(): GroupEligibility[] {
+  get eligibilities(): Eligibility[] {
     return this.#eligibilities;
   }
 
-  activations(): GroupActivation[] {
+  activations(): Activation[] {
     this.#advance();
     return this.#activations.map((a) => ({ ...a }));
   }
 
   /** Mine, newest first. */
-  requests(): GroupRequest[] {
+  requests(): PimRequest[] {
     this.#advance();
     return [...this.#requests]
       .sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || b.id.localeCompare(a.id))
@@ -119,9 +118,9 @@ export class FakeGroupPim {
     this.#advance();
     const refused = this.#refusal(input);
     if (refused !== null) {
-      return { groupId: input.groupId, access: input.access, requestId: null, status: null, error: refused };
+      return { target: input.target, requestId: null, status: null, error: refused };
     }
-    const policy = this.#policies.get(targetKey(input.groupId, input.access)) ?? OPEN_POLICY;
+    const policy = this.#policies.get(targetKey(input.target)) ?? OPEN_POLICY;
     const now = this.#now();
     // The service clamps a start in the past to the moment it processes the request.
     const start = Math.max(now, input.startAt === null ? now : Date.parse(input.startAt));
@@ -130,13 +129,13 @@ export class FakeGroupPim {
     if (status === "provisioned") {
       this.#provision(request, start);
     }
-    return { groupId: input.groupId, access: input.access, requestId: request.id, status, error: null };
+    return { target: input.target, requestId: request.id, status, error: null };
   }
 
-  deactivate(groupId: string, access: GroupAccess): RequestOutcome {
+  deactivate(target: Target): RequestOutcome {
     this.#advance();
-    const fail = (e: AppError): RequestOutcome => ({ groupId, access, requestId: null, status: null, error: e });
-    const active = this.#activations.find((a) => a.groupId === groupId && a.access === access);
+    const fail = (e: AppError): RequestOutcome => ({ target, requestId: null, status: null, error: e });
+    const active = this.#activations.find((a) => sameTarget(a.target, target));
     if (active === undefined) {
       return fail(error("notActive", "It is not active any more. Refresh to see the current state."));
     }
@@ -145,19 +144,22 @@ export class FakeGroupPim {
     }
     this.#activations = this.#activations.filter((a) => a !== active);
     const request = this.#record(
-      { groupId, access, durationMinutes: 0, justification: null, ticketNumber: null, ticketSystem: null, startAt: null },
+      { target, durationMinutes: 0, justification: null, ticketNumber: null, ticketSystem: null, startAt: null },
       "selfDeactivate",
       "revoked",
       this.#now(),
     );
     request.durationMinutes = null;
-    return { groupId, access, requestId: request.id, status: "revoked", error: null };
+    return { target, requestId: request.id, status: "revoked", error: null };
   }
 
-  /** Throws an AppError when the request cannot be canceled. */
-  cancel(requestId: string): void {
+  /**
+   * Throws an AppError when the request cannot be canceled. Each plane has its own request
+   * collection in Graph, so a request id asked for on the wrong plane is not found.
+   */
+  cancel(plane: Plane, requestId: string): void {
     this.#advance();
-    const request = this.#requests.find((r) => r.id === requestId);
+    const request = this.#requests.find((r) => r.id === requestId && r.target.plane === plane);
     if (request === undefined) {
       throw error("invalidInput", "That request no longer exists. Refresh to see your requests.");
     }
@@ -185,15 +187,15 @@ export class FakeGroupPim {
   }
 
   /** Puts an activation in place directly, e.g. one that started before the app opened. */
-  seedActivation(groupId: string, access: GroupAccess, startMs: number, minutes: number): GroupActivation {
-    const input = { groupId, access, durationMinutes: minutes, justification: null, ticketNumber: null, ticketSystem: null, startAt: null };
+  seedActivation(target: Target, startMs: number, minutes: number): Activation {
+    const input = { target, durationMinutes: minutes, justification: null, ticketNumber: null, ticketSystem: null, startAt: null };
     const request = this.#record(input, "selfActivate", "provisioned", startMs);
     request.createdDateTime = new Date(startMs).toISOString();
     return this.#provision(request, startMs);
   }
 
   /** Puts a request in place directly (pending approval, or granted for a later start). */
-  seedRequest(input: ActivationInput, status: "pendingApproval" | "granted", createdMs: number): GroupRequest {
+  seedRequest(input: ActivationInput, status: "pendingApproval" | "granted", createdMs: number): PimRequest {
     const start = input.startAt === null ? createdMs : Date.parse(input.startAt);
     const request = this.#record(input, "selfActivate", status, start);
     request.createdDateTime = new Date(createdMs).toISOString();
@@ -204,12 +206,12 @@ export class FakeGroupPim {
 
   /** What the service would refuse, in the order Rust reports it; null when it accepts. */
   #refusal(input: ActivationInput): AppError | null {
-    if (input.access === "unknown") {
+    if (input.target.plane === "group" && input.target.access === "unknown") {
       return error("invalidInput", "Latchkey can only activate a membership or an ownership.");
     }
-    const key = targetKey(input.groupId, input.access);
+    const key = targetKey(input.target);
     const policy = this.#policies.get(key);
-    if (policy === undefined || !this.#eligibilities.some((e) => targetKey(e.groupId, e.access) === key)) {
+    if (policy === undefined || !this.#eligibilities.some((e) => targetKey(e.target) === key)) {
       return error("policyRejected", "You are not (or no longer) eligible for it.");
     }
     if (input.startAt !== null && Number.isNaN(Date.parse(input.startAt))) {
@@ -227,10 +229,10 @@ export class FakeGroupPim {
         "This needs multi-factor authentication. Sign in again with MFA when asked, then Latchkey resends the request.",
       );
     }
-    if (this.#activations.some((a) => targetKey(a.groupId, a.access) === key)) {
+    if (this.#activations.some((a) => targetKey(a.target) === key)) {
       return error("alreadyActive", "It is already active.");
     }
-    if (this.#requests.some((r) => targetKey(r.groupId, r.access) === key && (r.status === "pendingApproval" || r.status === "granted"))) {
+    if (this.#requests.some((r) => targetKey(r.target) === key && (r.status === "pendingApproval" || r.status === "granted"))) {
       return error(
         "pendingRequest",
         "A request for this is already waiting for approval or its start time. Cancel it first to ask again.",
@@ -254,12 +256,12 @@ export class FakeGroupPim {
   }
 
   #record(input: ActivationInput, action: string, status: RequestStatus, startMs: number): StoredRequest {
-    const eligibility = this.#eligibilities.find((e) => e.groupId === input.groupId && e.access === input.access);
+    const eligibility = this.#eligibilities.find((e) => sameTarget(e.target, input.target));
     const request: StoredRequest = {
       id: `req-${String(++this.#ids).padStart(4, "0")}`,
-      groupId: input.groupId,
-      groupName: eligibility?.groupName ?? null,
-      access: input.access,
+      target: input.target,
+      name: eligibility?.name ?? null,
+      scopeName: eligibility?.scopeName ?? null,
       action,
       status,
       createdDateTime: new Date(this.#now()).toISOString(),
@@ -273,14 +275,14 @@ export class FakeGroupPim {
     return request;
   }
 
-  #provision(request: StoredRequest, startMs: number): GroupActivation {
+  #provision(request: StoredRequest, startMs: number): Activation {
     request.status = "provisioned";
     request.startDateTime = new Date(startMs).toISOString();
-    const activation: GroupActivation = {
+    const activation: Activation = {
       id: `act-${request.id}`,
-      groupId: request.groupId,
-      groupName: request.groupName,
-      access: request.access,
+      target: request.target,
+      name: request.name,
+      scopeName: request.scopeName,
       startDateTime: new Date(startMs).toISOString(),
       endDateTime: new Date(startMs + (request.durationMinutes ?? 0) * MINUTE).toISOString(),
     };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ActivationInput } from "./bindings/ActivationInput";
-import type { GroupRequest } from "./bindings/GroupRequest";
+import type { PimRequest } from "./bindings/PimRequest";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { RequestStatus } from "./bindings/RequestStatus";
-import { alignOutcomes, describeOutcome, failAll, pendingRequests, statusWords } from "./outcomes";
-import { activation } from "./testing/fixtures";
+import { alignOutcomes, describeOutcome, failAll, findActivation, pendingRequests, statusWords } from "./outcomes";
+import { activation, roleTarget } from "./testing/fixtures";
 
 // The app formats in the system's zone; these tests run wherever, so they build expectations
 // from local Date values rather than fixed strings where a time of day is shown.
@@ -13,8 +13,7 @@ const MINUTE = 60_000;
 const clock = (ms: number) => new Intl.DateTimeFormat(undefined, { timeStyle: "short" }).format(ms);
 
 const input: ActivationInput = {
-  groupId: "gid-1",
-  access: "member",
+  target: { plane: "group", groupId: "gid-1", access: "member" },
   durationMinutes: 90,
   justification: "x",
   ticketNumber: null,
@@ -23,8 +22,7 @@ const input: ActivationInput = {
 };
 
 const outcome = (status: RequestStatus | null, error: RequestOutcome["error"] = null): RequestOutcome => ({
-  groupId: "gid-1",
-  access: "member",
+  target: input.target,
   requestId: status === null ? null : "req-1",
   status,
   error,
@@ -95,7 +93,7 @@ describe("statusWords", () => {
 
 describe("pendingRequests", () => {
   it("keeps what waits for an approver or a start time", () => {
-    const req = (id: string, status: RequestStatus) => ({ id, status }) as GroupRequest;
+    const req = (id: string, status: RequestStatus) => ({ id, status }) as PimRequest;
     const list = [req("a", "provisioned"), req("b", "pendingApproval"), req("c", "granted"), req("d", "canceled"), req("e", "denied")];
     expect(pendingRequests(list).map((r) => r.id)).toEqual(["b", "c"]);
   });
@@ -103,18 +101,30 @@ describe("pendingRequests", () => {
 
 describe("alignOutcomes", () => {
   it("keeps a complete answer as it is and fills a short one with errors, never with success", () => {
-    const second = { ...input, groupId: "gid-2" };
+    const second = { ...input, target: roleTarget("rid-2", "au-2") };
     const answer = [outcome("provisioned")];
     expect(alignOutcomes([input], answer)).toEqual(answer);
     const aligned = alignOutcomes([input, second], answer);
-    expect(aligned[1]).toMatchObject({ groupId: "gid-2", status: null, error: { code: "unexpectedResponse" } });
+    expect(aligned[1]).toMatchObject({ target: second.target, status: null, error: { code: "unexpectedResponse" } });
   });
 
   it("fails every input with the call's error", () => {
     const error = { code: "network", message: "Offline." } as const;
-    expect(failAll([input, { ...input, groupId: "gid-2" }], error).map((o) => [o.groupId, o.error])).toEqual([
-      ["gid-1", error],
-      ["gid-2", error],
+    const role = roleTarget("rid-2");
+    expect(failAll([input, { ...input, target: role }], error).map((o) => [o.target, o.error])).toEqual([
+      [input.target, error],
+      [role, error],
     ]);
+  });
+});
+
+describe("findActivation", () => {
+  it("finds a target's activation whatever the case of its ids, and only that target's", () => {
+    const berlin = activation({ id: "berlin", target: roleTarget("RID-UA", "AU-Berlin") });
+    const tenant = activation({ id: "tenant", target: roleTarget("rid-ua") });
+    const list = [tenant, berlin];
+    expect(findActivation(list, roleTarget("rid-ua", "au-berlin"))?.id).toBe("berlin");
+    expect(findActivation(list, roleTarget("rid-ua"))?.id).toBe("tenant");
+    expect(findActivation(list, { plane: "group", groupId: "rid-ua", access: "member" })).toBeUndefined();
   });
 });

@@ -1,10 +1,12 @@
 // Requests and their outcomes in words. Only "provisioned" is ever called active.
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
-import type { GroupActivation } from "./bindings/GroupActivation";
-import type { GroupRequest } from "./bindings/GroupRequest";
+import type { Activation } from "./bindings/Activation";
+import type { PimRequest } from "./bindings/PimRequest";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { RequestStatus } from "./bindings/RequestStatus";
+import type { Target } from "./bindings/Target";
+import { sameTarget } from "./targets";
 import { formatClockTime } from "./time";
 
 const MINUTE = 60_000;
@@ -88,7 +90,7 @@ export function describeError(error: AppError): OutcomeView {
 export function describeOutcome(
   outcome: RequestOutcome,
   input: ActivationInput,
-  activation: GroupActivation | undefined,
+  activation: Activation | undefined,
   sentAtMs: number,
   nowMs: number,
 ): OutcomeView {
@@ -106,16 +108,13 @@ export function describeOutcome(
 }
 
 /** Requests still waiting (for an approver or a start time) — the ones that can be canceled. */
-export function pendingRequests(requests: readonly GroupRequest[]): GroupRequest[] {
+export function pendingRequests(requests: readonly PimRequest[]): PimRequest[] {
   return requests.filter((r) => r.status === "pendingApproval" || r.status === "granted");
 }
 
-/** The activation for a group and access, if any. */
-export function findActivation(
-  activations: readonly GroupActivation[],
-  target: { groupId: string; access: string },
-): GroupActivation | undefined {
-  return activations.find((a) => a.groupId === target.groupId && a.access === target.access);
+/** The activation of a target, if any. */
+export function findActivation(activations: readonly Activation[], target: Target): Activation | undefined {
+  return activations.find((a) => sameTarget(a.target, target));
 }
 
 /**
@@ -126,8 +125,7 @@ export function alignOutcomes(inputs: readonly ActivationInput[], answer: readon
   return inputs.map(
     (input, index) =>
       answer[index] ?? {
-        groupId: input.groupId,
-        access: input.access,
+        target: input.target,
         requestId: null,
         status: null,
         error: {
@@ -140,5 +138,5 @@ export function alignOutcomes(inputs: readonly ActivationInput[], answer: readon
 
 /** The same error for every input, when the whole call failed. */
 export function failAll(inputs: readonly ActivationInput[], error: AppError): RequestOutcome[] {
-  return inputs.map((input) => ({ groupId: input.groupId, access: input.access, requestId: null, status: null, error }));
+  return inputs.map((input) => ({ target: input.target, requestId: null, status: null, error }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { listNames, requirementBadges, selectionRules } from "./requirements";
-import { eligibility, requirements } from "./testing/fixtures";
+import { eligibility, requirements, roleEligibility, roleTarget } from "./testing/fixtures";
 
 describe("requirementBadges", () => {
   it("shows every requirement in a fixed order, ending with the maximum duration", () => {
@@ -40,10 +40,10 @@ describe("requirementBadges", () => {
 });
 
 describe("selectionRules", () => {
-  const db = eligibility("db", { groupName: "Prod DB", requirements: { maxDurationMinutes: 240, justification: true, ticket: true } });
-  const pay = eligibility("pay", { groupName: "Payments", requirements: { maxDurationMinutes: 60, justification: true } });
-  const open = eligibility("open", { groupName: "On-call", requirements: { maxDurationMinutes: 480 } });
-  const unknown = eligibility("unk", { groupName: "Finance", requirements: { known: false, maxDurationMinutes: 15, justification: true } });
+  const db = eligibility("db", { name: "Prod DB", requirements: { maxDurationMinutes: 240, justification: true, ticket: true } });
+  const pay = eligibility("pay", { name: "Payments", requirements: { maxDurationMinutes: 60, justification: true } });
+  const open = eligibility("open", { name: "On-call", requirements: { maxDurationMinutes: 480 } });
+  const unknown = eligibility("unk", { name: "Finance", requirements: { known: false, maxDurationMinutes: 15, justification: true } });
 
   it("caps a bulk selection at the smallest stated maximum and says who sets it", () => {
     const rules = selectionRules([db, pay, open]);
@@ -56,6 +56,19 @@ describe("selectionRules", () => {
     expect(rules.justificationFor).toEqual(["Prod DB", "Payments"]);
     expect(rules.ticketFor).toEqual(["Prod DB"]);
     expect(selectionRules([open]).justificationFor).toEqual([]);
+  });
+
+  it("names a role by its scope when it applies to an administrative unit", () => {
+    const berlin = roleEligibility("ua", {
+      name: "User Administrator",
+      target: roleTarget("rid-ua", "au-berlin"),
+      scopeName: "Berlin office",
+      requirements: { maxDurationMinutes: 60, justification: true },
+    });
+    const reader = roleEligibility("gr", { name: "Global Reader", requirements: { maxDurationMinutes: 480, justification: true } });
+    const rules = selectionRules([berlin, reader, db]);
+    expect(rules.maxSetBy).toEqual(["User Administrator · Berlin office"]);
+    expect(rules.justificationFor).toEqual(["User Administrator · Berlin office", "Global Reader", "Prod DB"]);
   });
 
   it("ignores what an unreadable policy claims, but notes that one is unknown", () => {

@@ -1,7 +1,7 @@
 // What a PIM policy asks of an activation, as badges on a row and as limits for a selection.
-import type { GroupEligibility } from "./bindings/GroupEligibility";
+import type { Eligibility } from "./bindings/Eligibility";
 import type { Requirements } from "./bindings/Requirements";
-import { groupLabel } from "./groups";
+import { targetLabel } from "./targets";
 import { formatMinutes } from "./time";
 
 export type BadgeKind = "justification" | "ticket" | "mfa" | "approval" | "authContext" | "maxDuration" | "unknown";
@@ -64,25 +64,25 @@ export interface SelectionRules {
   maxMinutes: number | null;
   /** Who sets `maxMinutes` (labels), for a message that says why. */
   maxSetBy: string[];
-  /** Labels of the selected groups whose policy needs a justification. */
+  /** Labels of the selected items whose policy needs a justification. */
   justificationFor: string[];
-  /** Labels of the selected groups whose policy needs a ticket number. */
+  /** Labels of the selected items whose policy needs a ticket number. */
   ticketFor: string[];
   /** Whether any selected policy could not be read (then optional fields are offered anyway). */
   anyUnknown: boolean;
 }
 
-export function selectionRules(selection: readonly GroupEligibility[]): SelectionRules {
+export function selectionRules(selection: readonly Eligibility[]): SelectionRules {
   const stated = selection.flatMap((g) => {
     const max = g.requirements.known ? g.requirements.maxDurationMinutes : null;
-    return max === null ? [] : [{ group: g, max }];
+    return max === null ? [] : [{ item: g, max }];
   });
   const maxMinutes = stated.length === 0 ? null : Math.min(...stated.map((s) => s.max));
   const labels = (pick: (r: Requirements) => boolean) =>
-    selection.filter((g) => g.requirements.known && pick(g.requirements)).map(groupLabel);
+    selection.filter((g) => g.requirements.known && pick(g.requirements)).map(targetLabel);
   return {
     maxMinutes,
-    maxSetBy: stated.filter((s) => s.max === maxMinutes).map((s) => groupLabel(s.group)),
+    maxSetBy: stated.filter((s) => s.max === maxMinutes).map((s) => targetLabel(s.item)),
     justificationFor: labels((r) => r.justification),
     ticketFor: labels((r) => r.ticket),
     anyUnknown: selection.some((g) => !g.requirements.known),

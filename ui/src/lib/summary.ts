@@ -1,21 +1,24 @@
 // One sentence for the screen reader after the signed-in view loads or refreshes.
-import type { GroupActivation } from "./bindings/GroupActivation";
-import type { GroupEligibility } from "./bindings/GroupEligibility";
-import type { GroupRequest } from "./bindings/GroupRequest";
-import type { ListingState } from "./listing.svelte";
+import type { Activation } from "./bindings/Activation";
+import type { Eligibility } from "./bindings/Eligibility";
+import type { PimRequest } from "./bindings/PimRequest";
+import { unavailablePlanes, type ListingState } from "./listing.svelte";
 import { pendingRequests } from "./outcomes";
+import { countWords, planeTitle } from "./targets";
 
 const count = (n: number, one: string, many: string) => `${n === 0 ? "no" : n} ${n === 1 ? one : many}`;
 
 export function summarize(
-  eligible: ListingState<GroupEligibility>,
-  active: ListingState<GroupActivation>,
-  requests: ListingState<GroupRequest>,
+  eligible: ListingState<Eligibility>,
+  active: ListingState<Activation>,
+  requests: ListingState<PimRequest>,
 ): string {
   const parts = [
     eligible.status === "loaded"
-      ? `${count(eligible.items.length, "eligible group", "eligible groups")}`
-      : "Your eligible groups did not load",
+      ? eligible.items.length === 0
+        ? "nothing eligible"
+        : `eligible for ${countWords(eligible.items)}`
+      : "what you are eligible for did not load",
     active.status === "loaded"
       ? active.items.length === 0
         ? "nothing active"
@@ -25,6 +28,7 @@ export function summarize(
       ? `${count(pendingRequests(requests.items).length, "request waiting", "requests waiting")}`
       : "your requests did not load",
   ];
+  const missing = unavailablePlanes([eligible, active, requests]).map((f) => `${planeTitle(f.plane)} could not be listed.`);
   const sentence = parts.join(", ");
-  return `${sentence[0]?.toUpperCase() ?? ""}${sentence.slice(1)}.`;
+  return [`${sentence[0]?.toUpperCase() ?? ""}${sentence.slice(1)}.`, ...missing].join(" ");
 }

@@ -4,12 +4,14 @@ import { toAppError, type Backend, type Unsubscribe } from "./backend";
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
-import type { GroupAccess } from "./bindings/GroupAccess";
-import type { GroupActivation } from "./bindings/GroupActivation";
-import type { GroupEligibility } from "./bindings/GroupEligibility";
-import type { GroupRequest } from "./bindings/GroupRequest";
+import type { Activation } from "./bindings/Activation";
+import type { Eligibility } from "./bindings/Eligibility";
+import type { Listing } from "./bindings/Listing";
+import type { PimRequest } from "./bindings/PimRequest";
+import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { Target } from "./bindings/Target";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
 export const CommandName = {
@@ -17,14 +19,14 @@ export const CommandName = {
   startSignIn: "start_sign_in",
   cancelSignIn: "cancel_sign_in",
   signOut: "sign_out",
-  listGroupEligibilities: "list_group_eligibilities",
+  listEligibilities: "list_eligibilities",
   openVerificationPage: "open_verification_page",
   copyUserCode: "copy_user_code",
-  listGroupActivations: "list_group_activations",
-  listGroupRequests: "list_group_requests",
-  activateGroups: "activate_groups",
-  deactivateGroup: "deactivate_group",
-  cancelGroupRequest: "cancel_group_request",
+  listActivations: "list_activations",
+  listRequests: "list_requests",
+  activate: "activate",
+  deactivate: "deactivate",
+  cancelRequest: "cancel_request",
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -61,8 +63,8 @@ export class TauriBackend implements Backend {
     return call(CommandName.signOut);
   }
 
-  listGroupEligibilities(): Promise<GroupEligibility[]> {
-    return call(CommandName.listGroupEligibilities);
+  listEligibilities(): Promise<Listing<Eligibility>> {
+    return call(CommandName.listEligibilities);
   }
 
   openVerificationPage(): Promise<null> {
@@ -73,24 +75,24 @@ export class TauriBackend implements Backend {
     return call(CommandName.copyUserCode);
   }
 
-  listGroupActivations(): Promise<GroupActivation[]> {
-    return call(CommandName.listGroupActivations);
+  listActivations(): Promise<Listing<Activation>> {
+    return call(CommandName.listActivations);
   }
 
-  listGroupRequests(): Promise<GroupRequest[]> {
-    return call(CommandName.listGroupRequests);
+  listRequests(): Promise<Listing<PimRequest>> {
+    return call(CommandName.listRequests);
   }
 
-  activateGroups(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
-    return call(CommandName.activateGroups, { inputs });
+  activate(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
+    return call(CommandName.activate, { inputs });
   }
 
-  deactivateGroup(groupId: string, access: GroupAccess): Promise<RequestOutcome> {
-    return call(CommandName.deactivateGroup, { groupId, access });
+  deactivate(target: Target): Promise<RequestOutcome> {
+    return call(CommandName.deactivate, { target });
   }
 
-  cancelGroupRequest(requestId: string): Promise<null> {
-    return call(CommandName.cancelGroupRequest, { requestId });
+  cancelRequest(plane: Plane, requestId: string): Promise<null> {
+    return call(CommandName.cancelRequest, { plane, requestId });
   }
 
   async onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {

@@ -1,7 +1,8 @@
 // Builders for tests: a valid object with sensible defaults, overridden where a test cares.
-import type { GroupActivation } from "../bindings/GroupActivation";
-import type { GroupEligibility } from "../bindings/GroupEligibility";
+import type { Activation } from "../bindings/Activation";
+import type { Eligibility } from "../bindings/Eligibility";
 import type { Requirements } from "../bindings/Requirements";
+import type { Target } from "../bindings/Target";
 
 export const NO_REQUIREMENTS: Requirements = {
   known: true,
@@ -17,17 +18,17 @@ export function requirements(overrides: Partial<Requirements> = {}): Requirement
   return { ...NO_REQUIREMENTS, ...overrides };
 }
 
-export function eligibility(
-  id: string,
-  overrides: Partial<Omit<GroupEligibility, "requirements">> & { requirements?: Partial<Requirements> } = {},
-): GroupEligibility {
+type EligibilityOverrides = Partial<Omit<Eligibility, "requirements">> & { requirements?: Partial<Requirements> };
+
+/** A group membership eligibility, "Group {id}" (group id `gid-{id}`). */
+export function eligibility(id: string, overrides: EligibilityOverrides = {}): Eligibility {
   const { requirements: req, ...rest } = overrides;
   return {
     id,
-    groupId: `gid-${id}`,
-    groupName: `Group ${id}`,
-    groupDescription: null,
-    access: "member",
+    target: { plane: "group", groupId: `gid-${id}`, access: "member" },
+    name: `Group ${id}`,
+    description: null,
+    scopeName: null,
     memberType: "Direct",
     startDateTime: null,
     endDateTime: null,
@@ -36,12 +37,26 @@ export function eligibility(
   };
 }
 
-export function activation(overrides: Partial<GroupActivation> = {}): GroupActivation {
+/** A directory role target; `scope` is "/" (the directory) or an administrative unit id. */
+export function roleTarget(roleDefinitionId: string, scope = "/"): Target {
+  return {
+    plane: "directoryRole",
+    roleDefinitionId,
+    directoryScopeId: scope === "/" ? "/" : `/administrativeUnits/${scope}`,
+  };
+}
+
+/** A directory role eligibility at the directory, "Role {id}" (definition id `rid-{id}`). */
+export function roleEligibility(id: string, overrides: EligibilityOverrides = {}): Eligibility {
+  return eligibility(id, { target: roleTarget(`rid-${id}`), name: `Role ${id}`, scopeName: "Directory", ...overrides });
+}
+
+export function activation(overrides: Partial<Activation> = {}): Activation {
   return {
     id: "act-1",
-    groupId: "gid-1",
-    groupName: "Prod DB Admins",
-    access: "member",
+    target: { plane: "group", groupId: "gid-1", access: "member" },
+    name: "Prod DB Admins",
+    scopeName: null,
     startDateTime: "2026-03-10T12:00:00Z",
     endDateTime: "2026-03-10T14:00:00Z",
     ...overrides,
