@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "cancel_request",
     "list_approvals",
     "decide",
+    "step_up_and_activate",
+    "cancel_step_up",
 ];
 
 fn main() {

@@ -58,7 +58,12 @@ fn current_prompt(state: &AppState) -> CommandResult<DeviceCodePrompt> {
 #[tauri::command]
 pub fn open_verification_page(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
     let prompt = current_prompt(&state)?;
-    let url = url::Url::parse(&prompt.verification_uri)
+    open_in_browser(&app, &prompt.verification_uri)
+}
+
+/// Opens a sign-in page in the system browser: http and https only, nothing else.
+fn open_in_browser(app: &AppHandle, address: &str) -> CommandResult<()> {
+    let url = url::Url::parse(address)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| {
@@ -72,7 +77,7 @@ pub fn open_verification_page(app: AppHandle, state: State<'_, AppState>) -> Com
         .map_err(|e| {
             AppError::from(Error::new(
                 ErrorCode::Internal,
-                format!("Couldn't open a browser ({e}). Open {url} yourself and enter the code."),
+                format!("Couldn't open a browser ({e}). Open {url} yourself to sign in."),
             ))
         })
 }
@@ -160,4 +165,30 @@ pub async fn decide(
     let outcomes = state.latchkey.decide(inputs).await?;
     state.refresh.notify_one();
     Ok(outcomes)
+}
+
+/// Finishes activations refused for a stronger sign-in: opens the browser sign-in with the
+/// claims PIM asked for, waits for it, and sends the same requests once more.
+#[tauri::command]
+pub async fn step_up_and_activate(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    inputs: Vec<ActivationInput>,
+) -> CommandResult<Vec<RequestOutcome>> {
+    if inputs.is_empty() || inputs.len() > 100 {
+        return Err(AppError::from(Error::new(
+            ErrorCode::InvalidInput,
+            "Choose between 1 and 100 items to activate.",
+        )));
+    }
+    let open = |url: &str| open_in_browser(&app, url).map_err(|e| Error::new(e.code, e.message));
+    let outcomes = state.latchkey.step_up_and_activate(inputs, open).await?;
+    state.refresh.notify_one();
+    Ok(outcomes)
+}
+
+/// Stops a browser step-up under way.
+#[tauri::command]
+pub fn cancel_step_up(state: State<'_, AppState>) {
+    state.latchkey.cancel_step_up();
 }

@@ -64,6 +64,8 @@ pub fn run() {
             commands::cancel_request,
             commands::list_approvals,
             commands::decide,
+            commands::step_up_and_activate,
+            commands::cancel_step_up,
         ])
         .setup(|app| {
             let handle = app.handle().clone();

@@ -104,8 +104,9 @@ pub struct AppSnapshot {
 mod tests {
     use super::*;
     use crate::model::{
-        Activation, ActivationInput, Eligibility, GroupAccess, Listing, PimRequest, Plane,
-        PlaneFailure, RequestOutcome, RequestStatus, Requirements, Target,
+        Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
+        GroupAccess, Listing, Person, PimRequest, Plane, PlaneFailure, RequestOutcome,
+        RequestStatus, Requirements, Target,
     };
     use std::path::PathBuf;
     use ts_rs::{Config, TS};
@@ -141,6 +142,10 @@ mod tests {
             ActivationInput,
             RequestOutcome,
             PlaneFailure,
+            Person,
+            ApprovalItem,
+            DecisionInput,
+            DecisionOutcome,
         ];
         // A generic type is exported once, as its declaration (`Listing<T>`).
         list.push((
