@@ -118,9 +118,9 @@ test('activate, watch the countdown, and see approval and policy limits honestly
       timeout: 20_000,
       message: (r) => `expected Ada's 5 eligible groups, saw ${JSON.stringify(r)}`,
     });
-    await pollUntil(() => eligibleNames(browser, 'directoryRole'), (r) => r.length === 5, {
+    await pollUntil(() => eligibleNames(browser, 'directoryRole'), (r) => r.length === 6, {
       timeout: 20_000,
-      message: (r) => `expected Ada's 5 eligible directory roles, saw ${JSON.stringify(r)}`,
+      message: (r) => `expected Ada's 6 eligible directory roles, saw ${JSON.stringify(r)}`,
     });
 
     // Requirements come from each group's PIM policy.

@@ -42,6 +42,7 @@ const EXPECTED_ROLES = [
   ['Application Administrator', 'Directory'],
   ['Exchange Administrator', 'Directory'],
   ['Global Reader', 'Directory'],
+  ['Helpdesk Administrator', 'Directory'],
   ['Security Reader', 'Directory'],
   ['User Administrator', 'Berlin office'],
 ];
