@@ -5,6 +5,7 @@
 const COMMANDS: &[&str] = &[
     "app_snapshot",
     "start_sign_in",
+    "start_browser_sign_in",
     "cancel_sign_in",
     "sign_out",
     "list_eligibilities",

@@ -27,6 +27,17 @@ pub async fn start_sign_in(state: State<'_, AppState>) -> CommandResult<DeviceCo
     Ok(state.latchkey.start_sign_in().await?)
 }
 
+/// Starts a browser sign-in (for tenants that block device code); the outcome arrives as a
+/// `session-changed` event.
+#[tauri::command]
+pub async fn start_browser_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    let open = |url: &str| open_in_browser(&app, url).map_err(|e| Error::new(e.code, e.message));
+    Ok(state.latchkey.start_browser_sign_in(open).await?)
+}
+
 /// Cancels a sign-in under way.
 #[tauri::command]
 pub fn cancel_sign_in(state: State<'_, AppState>) {

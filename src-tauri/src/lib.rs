@@ -52,6 +52,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_snapshot,
             commands::start_sign_in,
+            commands::start_browser_sign_in,
             commands::cancel_sign_in,
             commands::sign_out,
             commands::list_eligibilities,

@@ -42,7 +42,7 @@ impl TrayItem {
 pub fn status_text(session: &SessionState) -> String {
     match session {
         SessionState::SignedIn { account } => format!("Signed in as {}", account.display_name),
-        SessionState::SigningIn { .. } => "Signing in…".to_owned(),
+        SessionState::SigningIn { .. } | SessionState::SigningInBrowser => "Signing in…".to_owned(),
         SessionState::Restoring => "Signing you in again…".to_owned(),
         SessionState::SignedOut { .. } => "Not signed in".to_owned(),
     }

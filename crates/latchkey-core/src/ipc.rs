@@ -85,6 +85,8 @@ pub enum SessionState {
     SigningIn {
         prompt: DeviceCodePrompt,
     },
+    /// A browser sign-in is open; the person finishes it there.
+    SigningInBrowser,
     /// A stored session is being checked at start-up.
     Restoring,
     SignedIn {

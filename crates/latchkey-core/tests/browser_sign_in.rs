@@ -92,3 +92,53 @@ async fn an_abandoned_browser_sign_in_times_out_or_cancels() {
     let error = browser.complete(&cancel).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInCancelled);
 }
+
+#[tokio::test]
+async fn the_app_signs_in_through_the_browser_and_a_cancel_returns_to_signed_out() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    let opened = Arc::new(std::sync::Mutex::new(None::<String>));
+    let seen = opened.clone();
+    latchkey
+        .start_browser_sign_in(move |url| {
+            *seen.lock().unwrap() = Some(url.to_owned());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        latchkey.snapshot().session,
+        latchkey_core::ipc::SessionState::SigningInBrowser
+    );
+    latchkey.cancel_sign_in();
+    wait_for(&latchkey, "signed out after cancel", is_signed_out).await;
+
+    let seen = opened.clone();
+    latchkey
+        .start_browser_sign_in(move |url| {
+            *seen.lock().unwrap() = Some(url.to_owned());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let url = opened.lock().unwrap().clone().unwrap();
+    let (status, page) = play_browser(&url, ADA, "approve").await;
+    assert_eq!(status, 200, "{page}");
+    wait_for(&latchkey, "signed in through the browser", is_signed_in).await;
+    assert_eq!(groups_of(&latchkey).await.len(), 5);
+    // A browser that would not open leaves the app signed out with the reason.
+    let other = harness.latchkey();
+    let error = other
+        .start_browser_sign_in(|_| {
+            Err(latchkey_core::Error::new(ErrorCode::Internal, "no browser"))
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::Internal);
+    assert!(matches!(
+        other.snapshot().session,
+        latchkey_core::ipc::SessionState::SignedOut {
+            last_error: Some(_)
+        }
+    ));
+}

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 mod pim;
 
 use crate::accounts::AccountDirectory;
-use crate::auth::{Authenticator, DeviceCodeGrant};
+use crate::auth::Authenticator;
 use crate::clock::Clock;
 use crate::endpoints::Endpoints;
 use crate::error::{Error, ErrorCode, Result};
@@ -64,10 +64,13 @@ impl Inner {
     }
 }
 
+/// A sign-in under way (device code or browser); `id` tells a stale outcome from the current.
 struct Pending {
-    grant: DeviceCodeGrant,
+    id: u64,
     cancel: CancellationToken,
 }
+
+static NEXT_SIGN_IN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The signed-in state of one tenant and its PIM calls.
 pub struct Latchkey {
@@ -173,18 +176,29 @@ impl Latchkey {
         });
     }
 
+    /// Replaces any sign-in under way with a new one; returns its id and cancellation.
+    fn begin_sign_in(&self) -> (u64, CancellationToken) {
+        let id = NEXT_SIGN_IN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let cancel = CancellationToken::new();
+        let previous = self.inner().pending.replace(Pending {
+            id,
+            cancel: cancel.clone(),
+        });
+        if let Some(previous) = previous {
+            previous.cancel.cancel();
+        }
+        (id, cancel)
+    }
+
     /// Starts a device-code sign-in and polls for its outcome in the background; the outcome
     /// arrives as a state change. A sign-in already under way is cancelled first.
     pub async fn start_sign_in(self: &Arc<Self>) -> Result<DeviceCodePrompt> {
-        if let Some(previous) = self.inner().pending.take() {
-            previous.cancel.cancel();
-        }
+        let (id, cancel) = self.begin_sign_in();
         let grant = match self.auth.start_device_code().await {
             Ok(grant) => grant,
             Err(e) => {
-                self.state.send_replace(SessionState::SignedOut {
-                    last_error: Some(AppError::from(&e)),
-                });
+                self.end_sign_in(id, Err(Error::new(e.code, e.message.clone())))
+                    .await;
                 return Err(e);
             }
         };
@@ -194,38 +208,65 @@ impl Latchkey {
             expires_at: to_ipc(grant.expires_at),
             message: grant.message.clone(),
         };
-        let cancel = CancellationToken::new();
-        self.inner().pending = Some(Pending {
-            grant: grant.clone(),
-            cancel: cancel.clone(),
-        });
         self.state.send_replace(SessionState::SigningIn {
             prompt: prompt.clone(),
         });
         let this = self.clone();
-        tokio::spawn(async move { this.finish_sign_in(grant, cancel).await });
+        tokio::spawn(async move {
+            let tokens = this.auth.complete_device_code(&grant, &cancel).await;
+            this.end_sign_in(id, tokens).await;
+        });
         Ok(prompt)
     }
 
-    async fn finish_sign_in(self: Arc<Self>, grant: DeviceCodeGrant, cancel: CancellationToken) {
-        let outcome = async {
-            let tokens = self.auth.complete_device_code(&grant, &cancel).await?;
-            Session::establish(
-                self.auth.clone(),
-                self.store.clone(),
-                self.clock.clone(),
-                tokens,
-            )
-            .await
+    /// Starts a browser sign-in (authorization code + PKCE on a loopback redirect) for tenants
+    /// whose Conditional Access blocks device code; `open` shows the page in the system
+    /// browser. The outcome arrives as a state change.
+    pub async fn start_browser_sign_in(
+        self: &Arc<Self>,
+        open: impl FnOnce(&str) -> Result<()>,
+    ) -> Result<()> {
+        let (id, cancel) = self.begin_sign_in();
+        let started = self.auth.start_browser_sign_in(None, None).await;
+        let browser = match started {
+            Ok(browser) => browser,
+            Err(e) => {
+                self.end_sign_in(id, Err(Error::new(e.code, e.message.clone())))
+                    .await;
+                return Err(e);
+            }
+        };
+        if let Err(e) = open(browser.authorize_url().as_str()) {
+            self.end_sign_in(id, Err(Error::new(e.code, e.message.clone())))
+                .await;
+            return Err(e);
         }
-        .await;
-        // A newer sign-in replaced this one: its outcome no longer matters.
+        self.state.send_replace(SessionState::SigningInBrowser);
+        let this = self.clone();
+        tokio::spawn(async move {
+            let tokens = browser.complete(&cancel).await;
+            this.end_sign_in(id, tokens).await;
+        });
+        Ok(())
+    }
+
+    /// Turns a finished sign-in into a session, unless a newer sign-in replaced it.
+    async fn end_sign_in(&self, id: u64, tokens: Result<crate::auth::TokenSet>) {
+        let outcome = match tokens {
+            Ok(tokens) => {
+                Session::establish(
+                    self.auth.clone(),
+                    self.store.clone(),
+                    self.clock.clone(),
+                    tokens,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
         let current = {
             let mut inner = self.inner();
-            let is_current = inner
-                .pending
-                .as_ref()
-                .is_some_and(|p| p.grant.user_code == grant.user_code);
+            let is_current = inner.pending.as_ref().is_some_and(|p| p.id == id);
             if is_current {
                 inner.pending = None;
             }
@@ -255,7 +296,10 @@ impl Latchkey {
         if let Some(pending) = self.inner().pending.take() {
             pending.cancel.cancel();
         }
-        if matches!(*self.state.borrow(), SessionState::SigningIn { .. }) {
+        if matches!(
+            *self.state.borrow(),
+            SessionState::SigningIn { .. } | SessionState::SigningInBrowser
+        ) {
             self.state
                 .send_replace(SessionState::SignedOut { last_error: None });
         }

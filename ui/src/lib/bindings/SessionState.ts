@@ -6,4 +6,4 @@ import type { DeviceCodePrompt } from "./DeviceCodePrompt";
 /**
  * Where sign-in stands.
  */
-export type SessionState = { "state": "signedOut", lastError: AppError | null, } | { "state": "signingIn", prompt: DeviceCodePrompt, } | { "state": "restoring" } | { "state": "signedIn", account: Account, };
+export type SessionState = { "state": "signedOut", lastError: AppError | null, } | { "state": "signingIn", prompt: DeviceCodePrompt, } | { "state": "signingInBrowser" } | { "state": "restoring" } | { "state": "signedIn", account: Account, };
