@@ -15,6 +15,17 @@ use crate::AppState;
 
 type CommandResult<T> = Result<T, AppError>;
 
+/// One batch from the window: between 1 and 100 items, so a runaway page cannot flood PIM.
+fn check_batch<T>(items: &[T], what: &str) -> CommandResult<()> {
+    if items.is_empty() || items.len() > 100 {
+        return Err(AppError::from(Error::new(
+            ErrorCode::InvalidInput,
+            format!("Choose between 1 and 100 {what}."),
+        )));
+    }
+    Ok(())
+}
+
 /// What to draw right now.
 #[tauri::command]
 pub fn app_snapshot(state: State<'_, AppState>) -> AppSnapshot {
@@ -123,12 +134,7 @@ pub async fn activate(
     state: State<'_, AppState>,
     inputs: Vec<ActivationInput>,
 ) -> CommandResult<Vec<RequestOutcome>> {
-    if inputs.is_empty() || inputs.len() > 100 {
-        return Err(AppError::from(Error::new(
-            ErrorCode::InvalidInput,
-            "Choose between 1 and 100 items to activate.",
-        )));
-    }
+    check_batch(&inputs, "items to activate")?;
     let outcomes = state.latchkey.activate(inputs).await?;
     state.refresh.notify_one();
     Ok(outcomes)
@@ -167,12 +173,7 @@ pub async fn decide(
     state: State<'_, AppState>,
     inputs: Vec<DecisionInput>,
 ) -> CommandResult<Vec<DecisionOutcome>> {
-    if inputs.is_empty() || inputs.len() > 100 {
-        return Err(AppError::from(Error::new(
-            ErrorCode::InvalidInput,
-            "Choose between 1 and 100 requests to decide.",
-        )));
-    }
+    check_batch(&inputs, "requests to decide")?;
     let outcomes = state.latchkey.decide(inputs).await?;
     state.refresh.notify_one();
     Ok(outcomes)
@@ -186,12 +187,7 @@ pub async fn step_up_and_activate(
     state: State<'_, AppState>,
     inputs: Vec<ActivationInput>,
 ) -> CommandResult<Vec<RequestOutcome>> {
-    if inputs.is_empty() || inputs.len() > 100 {
-        return Err(AppError::from(Error::new(
-            ErrorCode::InvalidInput,
-            "Choose between 1 and 100 items to activate.",
-        )));
-    }
+    check_batch(&inputs, "items to activate")?;
     let open = |url: &str| open_in_browser(&app, url).map_err(|e| Error::new(e.code, e.message));
     let outcomes = state.latchkey.step_up_and_activate(inputs, open).await?;
     state.refresh.notify_one();

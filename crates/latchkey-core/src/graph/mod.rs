@@ -204,6 +204,22 @@ impl GraphClient {
     }
 }
 
+/// An id as Graph makes them (GUIDs, or the letters, digits and dashes of one); anything else
+/// never reaches a URL path. `what` names it in the error ("a request id").
+pub(crate) fn check_id(id: &str, what: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!("That is not {what}."),
+        ))
+    }
+}
+
 /// How a write ended.
 #[derive(Debug)]
 pub enum WriteOutcome {
@@ -373,6 +389,15 @@ pub(crate) fn error_from_response(status: StatusCode, body: &[u8]) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_never_reach_a_url_unless_they_look_like_ids() {
+        assert!(check_id("6aacaee8-4089-4048-9510-3119367fc943", "a request id").is_ok());
+        for bad in ["", "../me", "a/b", "x?y", &"a".repeat(65)] {
+            let e = check_id(bad, "a request id").unwrap_err();
+            assert_eq!(e.message, "That is not a request id.", "{bad}");
+        }
+    }
 
     #[test]
     fn graph_errors_keep_the_service_code_and_say_what_to_do() {
