@@ -20,6 +20,8 @@ use tauri::{AppHandle, Emitter, Manager, RunEvent};
 pub enum AppEvent {
     /// Payload: `SessionState`.
     SessionChanged,
+    /// Payload: the view to show (`"approvals"`), when the tray asks an open window for it.
+    ShowView,
 }
 
 impl AppEvent {
@@ -27,6 +29,7 @@ impl AppEvent {
     pub fn name(self) -> &'static str {
         match self {
             AppEvent::SessionChanged => "session-changed",
+            AppEvent::ShowView => "show-view",
         }
     }
 }

@@ -18,16 +18,19 @@ use crate::window;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrayItem {
     Open,
+    /// "N requests wait for your decision": opens the approver's inbox.
+    Approvals,
     Quit,
 }
 
 impl TrayItem {
-    const ALL: [TrayItem; 2] = [TrayItem::Open, TrayItem::Quit];
+    const ALL: [TrayItem; 3] = [TrayItem::Open, TrayItem::Approvals, TrayItem::Quit];
 
     /// The menu id.
     pub fn id(self) -> &'static str {
         match self {
             TrayItem::Open => "open",
+            TrayItem::Approvals => "approvals",
             TrayItem::Quit => "quit",
         }
     }
@@ -84,6 +87,7 @@ impl Tray {
             .tooltip("Latchkey")
             .on_menu_event(|app, event| match TrayItem::from_id(event.id().as_ref()) {
                 Some(TrayItem::Open) => window::show_main(app),
+                Some(TrayItem::Approvals) => window::show(app, Some(window::View::Approvals)),
                 Some(TrayItem::Quit) => app.exit(0),
                 None => {}
             });
@@ -117,7 +121,7 @@ impl Tray {
             // Linux trays have no click events: the inbox must be reachable from the menu.
             items.push(MenuItem::with_id(
                 app,
-                TrayItem::Open.id(),
+                TrayItem::Approvals.id(),
                 line,
                 true,
                 None::<&str>,

@@ -1,20 +1,53 @@
 //! The main window. It is created when needed and destroyed when closed — the web view's memory
 //! goes with it — while the Rust core keeps running in the tray.
 
-use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+
+use crate::AppEvent;
 
 /// The main window's label (capabilities refer to it).
 pub const MAIN: &str = "main";
 
+/// A view of the main window the tray can open directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Requests waiting for my decision.
+    Approvals,
+}
+
+impl View {
+    /// The name the web view knows it by (URL fragment and `show-view` payload).
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Approvals => "approvals",
+        }
+    }
+}
+
 /// Shows the main window, creating it if it was closed, and focuses it.
 pub fn show_main(app: &AppHandle) {
+    show(app, None);
+}
+
+/// Shows the main window on `view`: a new window starts there (URL fragment, so nothing is
+/// lost before its script listens); an open one is told with a `show-view` event.
+pub fn show(app: &AppHandle, view: Option<View>) {
     if let Some(window) = app.get_webview_window(MAIN) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
+        if let Some(view) = view {
+            if let Err(e) = window.emit(AppEvent::ShowView.name(), view.name()) {
+                tracing::warn!(error = %e, "could not ask the window for a view");
+            }
+        }
         return;
     }
-    let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+    let page = match view {
+        Some(view) => format!("index.html#{}", view.name()),
+        None => "index.html".to_owned(),
+    };
+    let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App(page.into()))
         .title("Latchkey")
         .inner_size(900.0, 640.0)
         .min_inner_size(520.0, 420.0)
