@@ -25,7 +25,8 @@ const DEMO_ACTIVATE = ["ge-k8s", "re-user-admin-berlin"];
  * Inside Tauri: the real backend. In a plain browser (development, component tests): the
  * in-memory one, starting in the state named by `?demo=` (see SCENARIOS), with `?tenant=configured`
  * for a non-sandbox tenant, `?latency=ms` to slow every call down, `?codeSeconds=n` for
- * short-lived sign-in codes and `?activate=id,id` to open the activation form for those
+ * short-lived sign-in codes, `?stepUpSeconds=n` for how long the pretend browser step-up takes
+ * and `?activate=id,id` to open the activation form for those
  * eligibilities.
  */
 async function chooseStart(): Promise<Start> {
@@ -37,9 +38,11 @@ async function chooseStart(): Promise<Start> {
   const demo = params.get("demo");
   const latency = Number(params.get("latency") ?? 300);
   const codeSeconds = Number(params.get("codeSeconds") ?? 15 * 60);
+  const stepUpSeconds = Number(params.get("stepUpSeconds") ?? 4);
   const backend = MemoryBackend.scenario(isScenario(demo) ? demo : "signed-out", {
     latencyMs: Number.isFinite(latency) ? latency : 0,
     codeLifetimeSeconds: Number.isFinite(codeSeconds) ? codeSeconds : 15 * 60,
+    stepUpAutoCompleteMs: Number.isFinite(stepUpSeconds) ? stepUpSeconds * 1000 : 4000,
     ...(params.get("tenant") === "configured" ? { tenant: CONFIGURED_TENANT } : {}),
   });
   window.latchkeyMemoryBackend = backend;

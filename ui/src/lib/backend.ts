@@ -1,6 +1,9 @@
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
+import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { DecisionInput } from "./bindings/DecisionInput";
+import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Activation } from "./bindings/Activation";
@@ -45,6 +48,21 @@ export interface Backend {
   deactivate(target: Target): Promise<RequestOutcome>;
   /** Withdraws a request that waits for approval or for its start time. */
   cancelRequest(plane: Plane, requestId: string): Promise<null>;
+  /**
+   * For activations refused with `stepUpRequired`: opens the browser sign-in with the claims the
+   * service asked for, waits for it (up to 5 minutes) and sends the same inputs once more.
+   * Rejects with `signInCancelled` when `cancelStepUp` stopped it.
+   */
+  stepUpAndActivate(inputs: ActivationInput[]): Promise<RequestOutcome[]>;
+  /** Stops a step-up under way; the pending `stepUpAndActivate` then rejects. */
+  cancelStepUp(): Promise<null>;
+  /** Requests waiting for my decision as an approver, soonest to expire first. */
+  listApprovals(): Promise<Listing<ApprovalItem>>;
+  /**
+   * Approves or denies; one outcome per input, in input order. `alreadyDecided` means another
+   * approver was first or the request expired: it left the inbox, which is no failure of ours.
+   */
+  decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]>;
   /** Opens the current prompt's verification URI in the system browser. */
   openVerificationPage(): Promise<null>;
   /** Puts the current user code on the clipboard. */

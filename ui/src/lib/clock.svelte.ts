@@ -15,9 +15,12 @@ export function createClock(intervalMs: number): Clock {
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     const tick = () => {
-      now = Date.now();
+      // A local copy: reading `now` here would make this effect depend on what it writes, and an
+      // effect created after the first render (a view opened later) would then re-run forever.
+      const at = Date.now();
+      now = at;
       // Aim just past the next boundary so a countdown to a whole second changes on time.
-      timer = setTimeout(tick, intervalMs - (now % intervalMs) + 5);
+      timer = setTimeout(tick, intervalMs - (at % intervalMs) + 5);
     };
     const stop = () => {
       clearTimeout(timer);

@@ -123,6 +123,7 @@ describe("MemoryBackend", () => {
         active: "signedIn",
         activation: "signedIn",
         "activity-error": "signedIn",
+        approvals: "signedIn",
       }[name];
       expect(session.state, name).toBe(expected);
     }

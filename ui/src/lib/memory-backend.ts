@@ -6,6 +6,9 @@ import type { Account } from "./bindings/Account";
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
+import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { DecisionInput } from "./bindings/DecisionInput";
+import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
 import type { Activation } from "./bindings/Activation";
 import type { Eligibility } from "./bindings/Eligibility";
@@ -16,8 +19,10 @@ import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 import type { Target } from "./bindings/Target";
 import type { TenantInfo } from "./bindings/TenantInfo";
-import { demoEligibilities, demoPolicies, seedDemoActivity } from "./memory-demo";
+import { FakeInbox } from "./memory-approvals";
+import { demoEligibilities, demoPolicies, seedDemoActivity, seedDemoInbox } from "./memory-demo";
 import { FakePim } from "./memory-pim";
+import { FakeBrowserSignIn } from "./memory-step-up";
 import { PLANES } from "./targets";
 
 export { demoEligibilities } from "./memory-demo";
@@ -66,6 +71,11 @@ export interface MemoryBackendOptions {
   pollIntervalSeconds?: number;
   /** Simulated IPC latency for every call, so loading states can be seen. */
   latencyMs?: number;
+  /**
+   * When set, a step-up's browser sign-in finishes by itself after this long (the browser demo);
+   * otherwise it waits for `completeStepUp()` or `cancelStepUp()`.
+   */
+  stepUpAutoCompleteMs?: number | null;
 }
 
 /** The states the demo page can start in (`?demo=…`). */
@@ -81,6 +91,7 @@ export const SCENARIOS = [
   "active",
   "activation",
   "activity-error",
+  "approvals",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -93,12 +104,20 @@ export class MemoryBackend implements Backend {
   readonly account: Account;
   /** The fake PIM behind the PIM commands; its methods are test hooks too. */
   readonly pim: FakePim;
+  /** The requests waiting for my decision as an approver; `inbox.add` and `inbox.decideElsewhere` are test hooks. */
+  readonly inbox: FakeInbox;
+  /** The browser sign-in a step-up waits for (`completeStepUp()` finishes it). */
+  readonly browserSignIn: FakeBrowserSignIn;
   /** When set, `listEligibilities` rejects with it (until set back to null). */
   eligibilitiesFailure: AppError | null = null;
   /** When set, `listActivations` rejects with it. */
   activationsFailure: AppError | null = null;
   /** When set, `listRequests` rejects with it. */
   requestsFailure: AppError | null = null;
+  /** When set, `listApprovals` rejects with it. */
+  approvalsFailure: AppError | null = null;
+  /** When set, `decide` rejects with it (the whole call failed). */
+  decideFailure: AppError | null = null;
   /**
    * Planes every list reports as unavailable with this error (e.g. no consent for directory
    * roles), keeping the other planes' items; when every plane is unavailable the lists reject,
@@ -111,6 +130,12 @@ export class MemoryBackend implements Backend {
   readonly deactivationCalls: Target[] = [];
   /** Every `cancelRequest` call, in order. */
   readonly cancelCalls: { plane: Plane; requestId: string }[] = [];
+  /** Every `decide` call's inputs, in order. */
+  readonly decisionCalls: DecisionInput[][] = [];
+  /** Every `stepUpAndActivate` call's inputs, in order. */
+  readonly stepUpCalls: ActivationInput[][] = [];
+  /** How many times `cancelStepUp` was called. */
+  cancelStepUpCalls = 0;
   /** What `copyUserCode` put on the pretend clipboard. */
   clipboard: string | null = null;
   /** Every URI `openVerificationPage` opened. */
@@ -130,6 +155,8 @@ export class MemoryBackend implements Backend {
     this.tenant = options.tenant ?? SANDBOX_TENANT;
     this.account = options.account ?? { ...DEMO_ACCOUNT, tenantId: this.tenant.tenant };
     this.pim = new FakePim(this.#now);
+    this.inbox = new FakeInbox(this.#now);
+    this.browserSignIn = new FakeBrowserSignIn(options.stepUpAutoCompleteMs ?? null);
     if (options.eligibilities === undefined) {
       this.pim.setEligibilities(demoEligibilities(this.#now()), demoPolicies());
     } else {
@@ -183,6 +210,11 @@ export class MemoryBackend implements Backend {
       case "active":
       case "activation":
         seedDemoActivity(backend.pim, backend.#now());
+        backend.completeSignIn();
+        break;
+      case "approvals":
+        seedDemoActivity(backend.pim, backend.#now());
+        seedDemoInbox(backend.inbox, backend.#now());
         backend.completeSignIn();
         break;
       case "activity-error": {
@@ -291,6 +323,39 @@ export class MemoryBackend implements Backend {
     return null;
   }
 
+  async stepUpAndActivate(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
+    await this.#latency();
+    this.#requireSignIn();
+    this.stepUpCalls.push(inputs.map((input) => ({ ...input })));
+    await this.browserSignIn.wait();
+    // The new sign-in carries the MFA and authentication-context claims from now on.
+    this.pim.strongSignIn = true;
+    return inputs.map((input) => this.pim.activate(input));
+  }
+
+  async cancelStepUp(): Promise<null> {
+    await this.#latency();
+    this.cancelStepUpCalls += 1;
+    this.browserSignIn.cancel();
+    return null;
+  }
+
+  async listApprovals(): Promise<Listing<ApprovalItem>> {
+    await this.#latency();
+    this.#requireSignIn();
+    return this.#gather(this.approvalsFailure, this.inbox.waiting());
+  }
+
+  async decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
+    await this.#latency();
+    this.#requireSignIn();
+    this.decisionCalls.push(inputs.map((input) => ({ ...input })));
+    if (this.decideFailure !== null) {
+      throw { ...this.decideFailure };
+    }
+    return inputs.map((input) => this.inbox.decide(input));
+  }
+
   async openVerificationPage(): Promise<null> {
     await this.#latency();
     this.openedPages.push(this.#currentPrompt().verificationUri);
@@ -333,6 +398,11 @@ export class MemoryBackend implements Backend {
   /** An approver denies a pending request. */
   deny(requestId: string): void {
     this.pim.deny(requestId);
+  }
+
+  /** The person finished the step-up sign-in in the browser. */
+  completeStepUp(): boolean {
+    return this.browserSignIn.complete();
   }
 
   /** The ids of requests waiting for approval, newest first. */

@@ -1,9 +1,10 @@
 // The fake tenant's eligibilities and policies (the sandbox tenant's groups and Ada's directory
 // roles, with one policy of each kind the UI must handle), and the activity the `active` and
-// `activation` demos start with.
+// `activation` demos start with, and the requests that wait for Ada as an approver.
 import type { Eligibility } from "./bindings/Eligibility";
 import type { GroupAccess } from "./bindings/GroupAccess";
 import type { Target } from "./bindings/Target";
+import type { FakeInbox } from "./memory-approvals";
 import { OPEN_POLICY, requirementsOf, type FakePim, type FakePolicy } from "./memory-pim";
 import { targetKey } from "./targets";
 
@@ -196,4 +197,59 @@ export function seedDemoActivity(pim: FakePim, nowMs: number): void {
     "granted",
     nowMs - 40 * MINUTE,
   );
+}
+
+/** The sandbox tenant's people who ask Ada (an approver too) to decide. */
+export const DEMO_REQUESTERS = {
+  ben: { id: "fcbaf935-79fa-4c94-80bb-e882741ba324", displayName: "Ben Tanaka", mail: "ben@fabrikam.example" },
+  dmitri: { id: "695d393b-8244-4b87-96a7-3acc12784ada", displayName: "Dmitri Volkov", mail: "dmitri@fabrikam.example" },
+  grace: { id: "fb2f3881-f77d-4970-bb12-fbfea47072fa", displayName: "Grace Liu", mail: "grace@fabrikam.example" },
+} as const;
+
+/**
+ * Three requests that wait for Ada's decision: Ben's restore drill on Prod DB Admins (whose policy
+ * wants the approver's reason), Dmitri's Exchange Administrator for an incident, and Grace's
+ * User Administrator in the Berlin office, scheduled for tomorrow morning.
+ */
+export function seedDemoInbox(inbox: FakeInbox, nowMs: number): void {
+  const find = (id: string) => demoEligibilities(nowMs).find((e) => e.id === id);
+  const [prodDb, exchange, userAdmin] = [find("ge-prod-db"), find("re-exchange-admin"), find("re-user-admin-berlin")];
+  if (!prodDb || !exchange || !userAdmin) {
+    return;
+  }
+  const tomorrowNine = new Date(nowMs + DAY_MS);
+  tomorrowNine.setHours(9, 0, 0, 0);
+  inbox.add({
+    requester: DEMO_REQUESTERS.ben,
+    target: prodDb.target,
+    name: prodDb.name,
+    scopeName: prodDb.scopeName,
+    createdMs: nowMs - 23 * 60 * MINUTE,
+    durationMinutes: 120,
+    justification: "Restore drill",
+    ticketNumber: "CHG-12",
+    ticketSystem: "ServiceNow",
+    approverJustificationRequired: true,
+  });
+  inbox.add({
+    requester: DEMO_REQUESTERS.dmitri,
+    target: exchange.target,
+    name: exchange.name,
+    scopeName: exchange.scopeName,
+    createdMs: nowMs - 3 * 60 * MINUTE,
+    durationMinutes: 60,
+    justification: "Mail flow to the support queue is broken",
+    ticketNumber: "INC-7",
+    ticketSystem: "Jira",
+  });
+  inbox.add({
+    requester: DEMO_REQUESTERS.grace,
+    target: userAdmin.target,
+    name: userAdmin.name,
+    scopeName: userAdmin.scopeName,
+    createdMs: nowMs - 25 * MINUTE,
+    startDateTime: tomorrowNine.toISOString(),
+    durationMinutes: 30,
+    justification: "Onboard the three new Berlin starters",
+  });
 }

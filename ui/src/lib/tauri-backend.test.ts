@@ -2,6 +2,7 @@
 // objects the contract names; a typo here only shows up in the real window otherwise.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ActivationInput } from "./bindings/ActivationInput";
+import type { DecisionInput } from "./bindings/DecisionInput";
 import type { Target } from "./bindings/Target";
 
 const invoke = vi.fn();
@@ -53,6 +54,32 @@ describe("TauriBackend", () => {
       ["deactivate", { target: USER_ADMIN_BERLIN }],
       ["cancel_request", { plane: "directoryRole", requestId: "req-1" }],
       ["deactivate", { target: { plane: "group", groupId: "g", access: "owner" } }],
+    ]);
+  });
+
+  it("lists and decides approvals, and steps up with the same inputs", async () => {
+    const backend = new TauriBackend();
+    const input: ActivationInput = {
+      target: { plane: "group", groupId: "g", access: "member" },
+      durationMinutes: 30,
+      justification: "j",
+      ticketNumber: null,
+      ticketSystem: null,
+      startAt: null,
+    };
+    const decisions: DecisionInput[] = [
+      { plane: "group", approvalId: "a-1", approve: true, justification: "ok" },
+      { plane: "directoryRole", approvalId: "a-2", approve: false, justification: "no ticket" },
+    ];
+    await backend.listApprovals();
+    await backend.decide(decisions);
+    await backend.stepUpAndActivate([input]);
+    await backend.cancelStepUp();
+    expect(invoke.mock.calls).toEqual([
+      ["list_approvals", undefined],
+      ["decide", { inputs: decisions }],
+      ["step_up_and_activate", { inputs: [input] }],
+      ["cancel_step_up", undefined],
     ]);
   });
 

@@ -3,6 +3,9 @@ import { listen } from "@tauri-apps/api/event";
 import { toAppError, type Backend, type Unsubscribe } from "./backend";
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
+import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { DecisionInput } from "./bindings/DecisionInput";
+import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
 import type { Activation } from "./bindings/Activation";
 import type { Eligibility } from "./bindings/Eligibility";
@@ -27,6 +30,10 @@ export const CommandName = {
   activate: "activate",
   deactivate: "deactivate",
   cancelRequest: "cancel_request",
+  stepUpAndActivate: "step_up_and_activate",
+  cancelStepUp: "cancel_step_up",
+  listApprovals: "list_approvals",
+  decide: "decide",
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -93,6 +100,22 @@ export class TauriBackend implements Backend {
 
   cancelRequest(plane: Plane, requestId: string): Promise<null> {
     return call(CommandName.cancelRequest, { plane, requestId });
+  }
+
+  stepUpAndActivate(inputs: ActivationInput[]): Promise<RequestOutcome[]> {
+    return call(CommandName.stepUpAndActivate, { inputs });
+  }
+
+  cancelStepUp(): Promise<null> {
+    return call(CommandName.cancelStepUp);
+  }
+
+  listApprovals(): Promise<Listing<ApprovalItem>> {
+    return call(CommandName.listApprovals);
+  }
+
+  decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
+    return call(CommandName.decide, { inputs });
   }
 
   async onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {
