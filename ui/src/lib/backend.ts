@@ -27,6 +27,12 @@ export interface Backend {
   appSnapshot(): Promise<AppSnapshot>;
   /** Starts device-code sign-in; the outcome arrives through `onSessionChanged`. */
   startSignIn(): Promise<DeviceCodePrompt>;
+  /**
+   * Starts a browser sign-in (for organisations that block device code): Rust opens the system
+   * browser; the outcome arrives through `onSessionChanged`.
+   */
+  startBrowserSignIn(): Promise<null>;
+  /** Cancels the device-code or browser sign-in under way. */
   cancelSignIn(): Promise<null>;
   /** Signs out and forgets the stored refresh token. */
   signOut(): Promise<null>;
@@ -69,6 +75,8 @@ export interface Backend {
   copyUserCode(): Promise<null>;
   /** Calls `callback` with every new session state until unsubscribed. */
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe>;
+  /** Calls `callback` when the tray asks the open window for a view (`"approvals"`). */
+  onShowView(callback: (view: string) => void): Promise<Unsubscribe>;
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([

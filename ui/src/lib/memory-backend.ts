@@ -143,6 +143,9 @@ export class MemoryBackend implements Backend {
 
   #session: SessionState;
   #listeners = new Set<(session: SessionState) => void>();
+  #viewListeners = new Set<(view: string) => void>();
+  /** How many browser sign-ins were started. */
+  browserSignIns = 0;
   #now: () => number;
   #codeLifetimeMs: number;
   #pollIntervalMs: number;
@@ -260,7 +263,8 @@ export class MemoryBackend implements Backend {
       case "signedIn":
       case "restoring":
         throw this.#error("invalidInput", "You are already signed in.");
-      case "signedOut": {
+      case "signedOut":
+      case "signingInBrowser": {
         const prompt = this.#newPrompt();
         this.#set({ state: "signingIn", prompt });
         return prompt;
@@ -268,9 +272,19 @@ export class MemoryBackend implements Backend {
     }
   }
 
+  async startBrowserSignIn(): Promise<null> {
+    await this.#latency();
+    if (this.#session.state === "signedIn" || this.#session.state === "restoring") {
+      throw this.#error("invalidInput", "You are already signed in.");
+    }
+    this.browserSignIns += 1;
+    this.#set({ state: "signingInBrowser" });
+    return null;
+  }
+
   async cancelSignIn(): Promise<null> {
     await this.#latency();
-    if (this.#session.state === "signingIn") {
+    if (this.#session.state === "signingIn" || this.#session.state === "signingInBrowser") {
       this.#set({ state: "signedOut", lastError: null });
     }
     return null;
@@ -373,9 +387,21 @@ export class MemoryBackend implements Backend {
     return () => this.#listeners.delete(callback);
   }
 
+  async onShowView(callback: (view: string) => void): Promise<Unsubscribe> {
+    this.#viewListeners.add(callback);
+    return () => this.#viewListeners.delete(callback);
+  }
+
   // ---- test hooks: what Rust would do on its own ----
 
-  /** The user entered the code and signed in. */
+  /** The tray asks the open window for `view`. */
+  showView(view: string): void {
+    for (const listener of this.#viewListeners) {
+      listener(view);
+    }
+  }
+
+  /** The user entered the code (or finished the browser sign-in) and signed in. */
   completeSignIn(): void {
     this.#set({ state: "signedIn", account: this.account });
   }

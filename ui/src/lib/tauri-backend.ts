@@ -20,6 +20,7 @@ import type { Target } from "./bindings/Target";
 export const CommandName = {
   appSnapshot: "app_snapshot",
   startSignIn: "start_sign_in",
+  startBrowserSignIn: "start_browser_sign_in",
   cancelSignIn: "cancel_sign_in",
   signOut: "sign_out",
   listEligibilities: "list_eligibilities",
@@ -40,6 +41,7 @@ export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 /** The events Rust emits to the web view. */
 export const EventName = {
   sessionChanged: "session-changed",
+  showView: "show-view",
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 
@@ -47,6 +49,14 @@ export type EventName = (typeof EventName)[keyof typeof EventName];
 async function call<T>(command: CommandName, args?: InvokeArgs): Promise<T> {
   try {
     return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toAppError(reason);
+  }
+}
+
+async function subscribe<T>(event: EventName, callback: (payload: T) => void): Promise<Unsubscribe> {
+  try {
+    return await listen<T>(event, (e) => callback(e.payload));
   } catch (reason) {
     throw toAppError(reason);
   }
@@ -60,6 +70,10 @@ export class TauriBackend implements Backend {
 
   startSignIn(): Promise<DeviceCodePrompt> {
     return call(CommandName.startSignIn);
+  }
+
+  startBrowserSignIn(): Promise<null> {
+    return call(CommandName.startBrowserSignIn);
   }
 
   cancelSignIn(): Promise<null> {
@@ -118,12 +132,12 @@ export class TauriBackend implements Backend {
     return call(CommandName.decide, { inputs });
   }
 
-  async onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {
-    try {
-      return await listen<SessionState>(EventName.sessionChanged, (event) => callback(event.payload));
-    } catch (reason) {
-      throw toAppError(reason);
-    }
+  onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {
+    return subscribe(EventName.sessionChanged, callback);
+  }
+
+  onShowView(callback: (view: string) => void): Promise<Unsubscribe> {
+    return subscribe(EventName.showView, callback);
   }
 }
 
