@@ -12,6 +12,7 @@ pub mod identity;
 pub mod pim;
 pub mod state;
 pub mod tenant;
+pub mod tls;
 pub mod token;
 
 use std::net::SocketAddr;
@@ -26,6 +27,7 @@ use tokio::task::JoinHandle;
 
 pub use state::{SandboxOptions, SandboxState};
 pub use tenant::Tenant;
+pub use tls::SandboxCa;
 
 /// The client id of Latchkey's app registration in the demo tenant.
 pub const DEMO_CLIENT_ID: &str = "3c283852-3d99-4261-9837-92c6a96d53fd";
@@ -62,12 +64,14 @@ async fn unknown_route(method: Method, uri: Uri) -> impl IntoResponse {
 pub struct Sandbox {
     base_url: String,
     state: Arc<SandboxState>,
+    /// Set when serving HTTPS: the CA that signed the server certificate.
+    ca: Option<SandboxCa>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl Sandbox {
-    /// Binds `addr` (use port 0 for any free port) and serves until stopped.
+    /// Binds `addr` (use port 0 for any free port) and serves plain HTTP until stopped.
     pub async fn start(
         tenant: Tenant,
         options: SandboxOptions,
@@ -75,8 +79,49 @@ impl Sandbox {
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let base_url = format!("http://{local}");
+        Ok(Self::serve(
+            listener,
+            format!("http://{local}"),
+            None,
+            tenant,
+            options,
+        ))
+    }
+
+    /// Like [`Sandbox::start`], but serves HTTPS with a certificate from a CA made for this run
+    /// (see [`Sandbox::ca_pem`]); every URL the sandbox hands out then starts with `https://`.
+    pub async fn start_tls(
+        tenant: Tenant,
+        options: SandboxOptions,
+        addr: SocketAddr,
+    ) -> std::io::Result<Self> {
+        let ca = SandboxCa::generate()?;
+        let tcp = TcpListener::bind(addr).await?;
+        let local = tcp.local_addr()?;
+        let listener = tls::TlsListener::new(tcp, &ca)?;
+        Ok(Self::serve(
+            listener,
+            format!("https://{local}"),
+            Some(ca),
+            tenant,
+            options,
+        ))
+    }
+
+    fn serve<L>(
+        listener: L,
+        base_url: String,
+        ca: Option<SandboxCa>,
+        tenant: Tenant,
+        options: SandboxOptions,
+    ) -> Self
+    where
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
         let state = Arc::new(SandboxState::new(tenant, options));
+        // Discovery, `verification_uri`, `@odata.nextLink` and ARM `nextLink` are all built
+        // from this, so the scheme is right everywhere.
         state.set_base_url(base_url.clone());
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -89,12 +134,13 @@ impl Sandbox {
             }
         });
         tracing::info!(%base_url, "sandbox tenant listening");
-        Ok(Self {
+        Self {
             base_url,
             state,
+            ca,
             shutdown: Some(tx),
             task: Some(task),
-        })
+        }
     }
 
     /// Starts the demo tenant on a free loopback port.
@@ -103,9 +149,15 @@ impl Sandbox {
         Self::start(tenant, options, SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// `http://127.0.0.1:PORT` — the authority, Graph and ARM base URL alike.
+    /// `http://127.0.0.1:PORT` (`https://` from [`Sandbox::start_tls`]) — the authority, Graph
+    /// and ARM base URL alike.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The PEM of the CA that clients must trust; `None` when serving plain HTTP.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca.as_ref().map(SandboxCa::ca_pem)
     }
 
     /// The live state (virtual clock, tenant), for tests and embedding.

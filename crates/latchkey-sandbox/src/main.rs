@@ -35,6 +35,12 @@ struct Args {
     /// Remember issued refresh tokens (as hashes) in this file across restarts.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Serve HTTPS with a certificate from a CA made for this run (MSAL demands https).
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: write the CA certificate (PEM) here, for clients to trust.
+    #[arg(long, requires = "tls")]
+    ca_out: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -68,8 +74,13 @@ async fn main() -> std::process::ExitCode {
         page_size: args.page_size.max(1),
         state_file: args.state.clone(),
     };
-    let sandbox = match Sandbox::start(tenant, options, SocketAddr::new(args.bind, args.port)).await
-    {
+    let addr = SocketAddr::new(args.bind, args.port);
+    let started = if args.tls {
+        Sandbox::start_tls(tenant, options, addr).await
+    } else {
+        Sandbox::start(tenant, options, addr).await
+    };
+    let sandbox = match started {
         Ok(sandbox) => sandbox,
         Err(e) => {
             eprintln!(
@@ -79,6 +90,13 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
+    // Written before the URL is printed: a script that waits for the first line can use the CA.
+    if let (Some(path), Some(pem)) = (&args.ca_out, sandbox.ca_pem()) {
+        if let Err(e) = std::fs::write(path, pem) {
+            eprintln!("latchkey-sandbox: cannot write {}: {e}", path.display());
+            return std::process::ExitCode::from(1);
+        }
+    }
     println!("latchkey-sandbox listening on {}", sandbox.base_url());
     println!("  sign-in page:  {}/devicelogin", sandbox.base_url());
     println!("  authority:     {}/organizations", sandbox.base_url());
