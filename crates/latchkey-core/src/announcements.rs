@@ -227,7 +227,7 @@ mod tests {
         // A restart: the log is what was saved.
         let mut log: SentLog = serde_json::from_value(serde_json::to_value(&log).unwrap()).unwrap();
         let approved = request("r1", RequestStatus::Provisioned, "selfActivate", now);
-        let shown = request_outcomes(&[approved.clone()], &mut log, now);
+        let shown = request_outcomes(std::slice::from_ref(&approved), &mut log, now);
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].kind, AnnouncementKind::Approved);
         assert_eq!(shown[0].title, "Prod DB Admins approved");

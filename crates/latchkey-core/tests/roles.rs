@@ -242,7 +242,8 @@ async fn mfa_is_asked_for_in_the_browser_and_the_same_request_is_sent_once_more(
         })
         .await
         .unwrap();
-    let page = opened.lock().unwrap().take().unwrap().await.unwrap();
+    let pending = opened.lock().unwrap().take().unwrap();
+    let page = pending.await.unwrap();
     assert_eq!(page.0, 200, "{}", page.1);
     assert_eq!(
         status(&retried[0]),
