@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod arm;
 pub mod auth;
 pub mod clock;
 pub mod endpoints;
@@ -13,6 +14,7 @@ pub mod ipc;
 mod latchkey;
 pub mod model;
 pub mod reminders;
+pub mod rest;
 pub mod secrets;
 pub mod sensitive;
 pub mod session;

@@ -46,6 +46,8 @@ pub enum Plane {
     Group,
     /// A Microsoft Entra directory role.
     DirectoryRole,
+    /// An Azure resource role (Azure RBAC through Azure Resource Manager).
+    AzureRole,
 }
 
 /// What a PIM request is about: the same shape is listed, activated, deactivated and shown.
@@ -66,6 +68,19 @@ pub enum Target {
         role_definition_id: String,
         directory_scope_id: String,
     },
+    /// An Azure role at a scope, both as full ARM ids exactly as the service gave them
+    /// (`/subscriptions/{id}[/resourceGroups/{name}]`, and the role definition id, which ARM
+    /// prefixes with the scope it was read at).
+    #[serde(rename_all = "camelCase")]
+    AzureRole {
+        scope: String,
+        role_definition_id: String,
+    },
+}
+
+/// The last segment of an ARM id: a role definition's GUID whatever scope prefixes it.
+pub fn trailing_guid(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
 }
 
 impl Target {
@@ -74,6 +89,7 @@ impl Target {
         match self {
             Target::Group { .. } => Plane::Group,
             Target::DirectoryRole { .. } => Plane::DirectoryRole,
+            Target::AzureRole { .. } => Plane::AzureRole,
         }
     }
 
@@ -93,6 +109,15 @@ impl Target {
                 role_definition_id.to_ascii_lowercase(),
                 directory_scope_id.to_ascii_lowercase()
             ),
+            // ARM prefixes role definition ids with varying scopes: only the GUID identifies.
+            Target::AzureRole {
+                scope,
+                role_definition_id,
+            } => format!(
+                "azure|{}|{}",
+                scope.trim_end_matches('/').to_ascii_lowercase(),
+                trailing_guid(role_definition_id).to_ascii_lowercase()
+            ),
         }
     }
 
@@ -108,8 +133,26 @@ impl Target {
             Target::DirectoryRole {
                 role_definition_id, ..
             } => role_definition_id.clone(),
+            Target::AzureRole {
+                role_definition_id, ..
+            } => trailing_guid(role_definition_id).to_owned(),
         }
     }
+}
+
+/// How an Azure scope reads to a person: its name and kind, "rg-payments-prod (resource group)".
+pub fn azure_scope_name(display_name: Option<&str>, kind: Option<&str>, scope: &str) -> String {
+    let name = display_name
+        .map(str::to_owned)
+        .unwrap_or_else(|| trailing_guid(scope).to_owned());
+    let kind = match kind.map(str::to_ascii_lowercase).as_deref() {
+        Some("subscription") => "subscription".to_owned(),
+        Some("resourcegroup") => "resource group".to_owned(),
+        Some("managementgroup") => "management group".to_owned(),
+        Some("") | None => return name,
+        Some(_) => "resource".to_owned(),
+    };
+    format!("{name} ({kind})")
 }
 
 /// How a directory scope reads to a person, when the service did not name it.
@@ -134,7 +177,8 @@ pub struct Eligibility {
     /// The group's or role's display name; `None` when the service did not say.
     pub name: Option<String>,
     pub description: Option<String>,
-    /// Where a role applies ("Directory", an administrative unit); `None` for groups.
+    /// Where a role applies ("Directory", an administrative unit, "rg-dev (resource group)");
+    /// `None` for groups.
     pub scope_name: Option<String>,
     /// `Direct`, or `Group` when inherited through a group.
     pub member_type: String,
@@ -257,6 +301,7 @@ impl Activation {
             ) if directory_scope_id != "/" => {
                 format!("{name} ({scope})")
             }
+            (Target::AzureRole { .. }, Some(scope)) => format!("{name} on {scope}"),
             _ => name,
         }
     }
@@ -442,6 +487,22 @@ mod tests {
         assert_eq!(group.plane(), Plane::Group);
         assert!(!group.same(&role));
         assert!(serde_json::from_str::<Target>(r#"{"plane":"azure","id":"x"}"#).is_err());
+        let azure = Target::AzureRole {
+            scope: "/subscriptions/S/resourceGroups/RG-Dev".into(),
+            role_definition_id: "/subscriptions/S/providers/Microsoft.Authorization/roleDefinitions/B24988AC-6180-42a0-ab88-20f7382dd24c".into(),
+        };
+        let bare = Target::AzureRole {
+            scope: "/subscriptions/s/resourcegroups/rg-dev/".into(),
+            role_definition_id: "b24988ac-6180-42a0-ab88-20f7382dd24c".into(),
+        };
+        assert!(azure.same(&bare), "GUID and case-insensitive scope");
+        assert_eq!(azure.plane(), Plane::AzureRole);
+        assert_eq!(serde_json::to_value(&bare).unwrap()["plane"], "azureRole");
+        assert_eq!(
+            azure_scope_name(Some("rg-dev"), Some("resourcegroup"), "x"),
+            "rg-dev (resource group)"
+        );
+        assert_eq!(azure_scope_name(None, None, "/subscriptions/s"), "s");
     }
 
     #[test]

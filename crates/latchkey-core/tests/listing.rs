@@ -20,12 +20,14 @@ async fn lists_the_signed_in_users_eligible_groups_across_pages() {
     sign_in(&latchkey, ADA).await;
     let before = latchkey.round_trips();
     let groups = groups_of(&latchkey).await;
-    // Per plane (the planes are read concurrently): three pages of eligibilities (five groups,
-    // six roles), then all of that plane's policies in one $batch.
+    // Per Graph plane (the planes are read concurrently): three pages of eligibilities (five
+    // groups, six roles), then all of that plane's policies in one $batch. ARM: one refresh
+    // grant for its own token (one resource per token), three pages of six Azure
+    // eligibilities, then one policy read per (scope, role) — six, ARM has no $batch.
     assert_eq!(
         latchkey.round_trips() - before,
-        (3 + 1) + (3 + 1),
-        "one request per page, one batch of policies, per plane"
+        (3 + 1) + (3 + 1) + (1 + 3 + 6),
+        "one request per page, one batch of policies per Graph plane, one read per Azure policy"
     );
     let names: Vec<_> = groups
         .iter()
@@ -93,9 +95,13 @@ async fn an_expired_access_token_is_refreshed_silently() {
     let before = latchkey.round_trips();
     let groups = groups_of(&latchkey).await;
     assert_eq!(groups.len(), 5);
-    // Both planes' first reads get 401 on the old token; they share ONE refresh, retry, then
-    // each reads its policies' batch with the new token.
-    assert_eq!(latchkey.round_trips() - before, 2 + 1 + 2 + 2);
+    // Both Graph planes' first reads get 401 on the old token; they share ONE refresh, retry,
+    // then each reads its policies' batch with the new token. ARM's token expired too: its
+    // first read gets 401, one refresh of its own, the retry, then its six policy reads.
+    assert_eq!(
+        latchkey.round_trips() - before,
+        (2 + 1 + 2 + 2) + (1 + 1 + 1 + 6)
+    );
 }
 
 #[tokio::test]
@@ -113,7 +119,7 @@ async fn a_policy_throttled_inside_the_batch_is_read_again_on_its_own() {
     control(
         &harness,
         "/_sandbox/faults",
-        serde_json::json!({ "method": "GET", "pathContains": "roleManagementPolicyAssignments",
+        serde_json::json!({ "method": "GET", "pathContains": "policies/roleManagementPolicyAssignments",
                             "kind": { "throttle": { "retryAfter": 0 } }, "count": 1 }),
     )
     .await;
@@ -123,9 +129,12 @@ async fn a_policy_throttled_inside_the_batch_is_read_again_on_its_own() {
         all.iter().all(|g| g.requirements.known),
         "every policy was read in the end"
     );
-    // Per plane one page of eligibilities and one batch; the one throttled policy read again
-    // by itself.
-    assert_eq!(latchkey.round_trips() - before, (1 + 1) + (1 + 1) + 1);
+    // Per Graph plane one page of eligibilities and one batch; the one throttled policy read
+    // again by itself. ARM: its token's refresh grant, one page, six policy reads.
+    assert_eq!(
+        latchkey.round_trips() - before,
+        (1 + 1) + (1 + 1) + 1 + (1 + 1 + 6)
+    );
 }
 
 const BERLIN_AU: &str = "/administrativeUnits/4f4b7e0d-5a8c-4a55-9d3e-3b6f2c1a8e21";
@@ -210,7 +219,7 @@ async fn a_plane_the_service_refuses_is_reported_and_the_others_still_listed() {
     control(
         &harness,
         "/_sandbox/faults",
-        serde_json::json!({ "method": "GET", "pathContains": "roleEligibilityScheduleInstances",
+        serde_json::json!({ "method": "GET", "pathContains": "directory/roleEligibilityScheduleInstances",
                             "kind": "unavailable", "count": 10 }),
     )
     .await;
@@ -223,5 +232,9 @@ async fn a_plane_the_service_refuses_is_reported_and_the_others_still_listed() {
             .collect::<Vec<_>>(),
         [(Plane::DirectoryRole, ErrorCode::ServiceError)]
     );
-    assert_eq!(listing.items.len(), 5, "the five groups are still there");
+    assert_eq!(
+        listing.items.len(),
+        5 + 6,
+        "the five groups and six Azure roles are still there"
+    );
 }

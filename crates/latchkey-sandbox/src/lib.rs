@@ -1,8 +1,9 @@
-//! Latchkey's sandbox tenant: a local emulation of Entra ID sign-in and Microsoft Graph PIM,
-//! with a demo tenant. It is the app's embedded default, a standalone binary for scripts, and the
+//! Latchkey's sandbox tenant: a local emulation of Entra ID sign-in, Microsoft Graph PIM and
+//! Azure Resource Manager PIM, with a demo tenant. It is the app's embedded default, a standalone binary for scripts, and the
 //! service every test talks to. It follows `shared/reference/graph-pim-api.md`: where it is
 //! more lenient than Microsoft, clients tuned to it would break on the real service.
 
+pub mod arm;
 pub mod clock;
 pub mod control;
 pub mod faults;
@@ -32,12 +33,15 @@ pub use tls::SandboxCa;
 /// The client id of Latchkey's app registration in the demo tenant.
 pub const DEMO_CLIENT_ID: &str = "3c283852-3d99-4261-9837-92c6a96d53fd";
 
-/// The whole HTTP surface: identity, Graph and the control API.
+/// The whole HTTP surface: identity, Graph, ARM and the control API. Graph and ARM pass
+/// through the same fault middleware, so tests can throttle or lose either.
 pub fn router(state: Arc<SandboxState>) -> Router {
-    let graph = graph::routes().layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        faults::apply,
-    ));
+    let graph = graph::routes()
+        .merge(arm::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::apply,
+        ));
     Router::new()
         .merge(identity::routes())
         .merge(graph)

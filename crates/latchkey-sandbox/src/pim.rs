@@ -205,6 +205,8 @@ pub enum PimError {
 /// A request as the client sent it, already parsed from JSON.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
+    /// The id the client chose (ARM's request name); `None`: the service makes one (Graph).
+    pub id: Option<String>,
     pub action: Action,
     pub principal_id: String,
     pub target: Target,
@@ -301,7 +303,7 @@ impl Pim {
     fn record(&mut self, new: NewRequest, status: Status, now: DateTime<Utc>) -> Request {
         let completed = matches!(status, Status::Provisioned | Status::Revoked).then_some(now);
         Request {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: new.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             action: new.action,
             principal_id: new.principal_id,
             target: new.target,

@@ -6,8 +6,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+mod azure;
 mod roles;
 
+pub use azure::{
+    is_within, trailing_guid, AzureEligibility, AzureRoleDefinition, AzureRoles, ScopeInfo,
+    Subscription,
+};
 pub use roles::{AdministrativeUnit, DirectoryRoles, RoleDefinition, RoleEligibility};
 
 /// The built-in demo tenant.
@@ -48,6 +53,8 @@ struct TenantFile {
     group_policies: Vec<GroupPolicyRecord>,
     #[serde(flatten)]
     roles: roles::RolesFile,
+    #[serde(default)]
+    azure: azure::AzureFile,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -219,6 +226,7 @@ pub struct Tenant {
     pub default_group_policy: Policy,
     pub group_policies: Vec<GroupPolicy>,
     pub directory_roles: DirectoryRoles,
+    pub azure: AzureRoles,
 }
 
 /// Entra's default role setting when a file names none: 8 hours, justification.
@@ -343,8 +351,17 @@ impl Tenant {
             builtin_default_policy(),
             resolve,
         )?;
+        let azure = azure::load(
+            file.azure,
+            &users,
+            &groups,
+            &policies,
+            builtin_default_policy(),
+            resolve,
+        )?;
         Ok(Tenant {
             directory_roles,
+            azure,
             policies,
             default_group_policy,
             group_policies,
@@ -422,6 +439,14 @@ impl Tenant {
             .get(&role_definition_id.to_ascii_lowercase())
             .and_then(|key| self.policies.iter().find(|p| &p.key == key))
             .unwrap_or(&roles.default_policy)
+    }
+
+    /// The policy for activating an Azure role (GUID or any prefixed id) at `scope`.
+    pub fn azure_policy(&self, scope: &str, role_definition_id: &str) -> &Policy {
+        self.azure
+            .policy_key(scope, role_definition_id)
+            .and_then(|key| self.policies.iter().find(|p| p.key == key))
+            .unwrap_or(&self.azure.default_policy)
     }
 
     /// Finds an app registration by client id.

@@ -13,7 +13,7 @@ use crate::model::{ApprovalItem, DecisionInput, DecisionOutcome, Person, Plane, 
 use crate::time::{parse_lenient, to_ipc};
 
 /// How long approvers have to decide (not configurable for roles and groups, reference §2.6).
-const APPROVAL_WINDOW: chrono::Duration = chrono::Duration::hours(24);
+pub(crate) const APPROVAL_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
 fn text(v: &Value, pointer: &str) -> Option<String> {
     v.pointer(pointer)
@@ -62,8 +62,19 @@ fn approval_item_from(plane: Plane, v: &Value) -> Option<ApprovalItem> {
     })
 }
 
+/// How a decision on `input` ended, for the UI.
+pub(crate) fn decision_outcome(input: &DecisionInput, result: Result<()>) -> DecisionOutcome {
+    DecisionOutcome {
+        plane: input.plane,
+        approval_id: input.approval_id.clone(),
+        approve: input.approve,
+        decided: result.is_ok(),
+        error: result.err().map(AppError::from),
+    }
+}
+
 /// The stage waiting for me: in progress and assigned to me.
-fn my_open_stage(stages: &[Value]) -> Option<String> {
+pub(crate) fn my_open_stage(stages: &[Value]) -> Option<String> {
     stages
         .iter()
         .find(|s| {
@@ -74,7 +85,7 @@ fn my_open_stage(stages: &[Value]) -> Option<String> {
 }
 
 /// The review result in a stage, as "approved" (`true`) or "denied" (`false`).
-fn reviewed(stage: &Value) -> Option<bool> {
+pub(crate) fn reviewed(stage: &Value) -> Option<bool> {
     let result = text(stage, "/reviewResult")?.to_ascii_lowercase();
     match result.as_str() {
         "approve" | "approved" => Some(true),
@@ -85,7 +96,7 @@ fn reviewed(stage: &Value) -> Option<bool> {
 
 impl GraphClient {
     fn for_approvals(&self, plane: Plane) -> GraphClient {
-        if plane::paths(plane).approvals_on_beta {
+        if plane::paths(plane).is_ok_and(|p| p.approvals_on_beta) {
             self.beta()
         } else {
             self.clone()
@@ -94,7 +105,7 @@ impl GraphClient {
 
     /// Requests in `plane` waiting for my decision, the soonest to expire first.
     pub async fn approval_queue(&self, plane: Plane) -> Result<Vec<ApprovalItem>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane).approver_queue).await?;
+        let values: Vec<Value> = self.get_all(plane::paths(plane)?.approver_queue).await?;
         let me = self.principal_id().to_owned();
         let mut items: Vec<ApprovalItem> = values
             .iter()
@@ -108,7 +119,7 @@ impl GraphClient {
 
     /// The stages of an approval.
     async fn stages(&self, plane: Plane, approval_id: &str) -> Result<Vec<Value>> {
-        let paths = plane::paths(plane);
+        let paths = plane::paths(plane)?;
         let url = self.for_approvals(plane).url(&format!(
             "{}/{approval_id}/{}",
             paths.approvals, paths.stages
@@ -119,14 +130,7 @@ impl GraphClient {
 
     /// Approves or denies one request.
     pub async fn decide(&self, input: &DecisionInput) -> DecisionOutcome {
-        let result = self.try_decide(input).await;
-        DecisionOutcome {
-            plane: input.plane,
-            approval_id: input.approval_id.clone(),
-            approve: input.approve,
-            decided: result.is_ok(),
-            error: result.err().map(AppError::from),
-        }
+        decision_outcome(input, self.try_decide(input).await)
     }
 
     async fn try_decide(&self, input: &DecisionInput) -> Result<()> {
@@ -146,7 +150,7 @@ impl GraphClient {
                 "This request no longer waits for your decision: another approver decided it, it was canceled, or it expired.",
             ));
         };
-        let paths = plane::paths(plane);
+        let paths = plane::paths(plane)?;
         let path = format!(
             "{}/{}/{}/{stage_id}",
             paths.approvals, input.approval_id, paths.stages

@@ -6,8 +6,9 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{error_from_response, GraphClient, MAX_PAGES};
+use super::{error_from_response, GraphClient};
 use crate::error::{Error, ErrorCode, Result};
+use crate::rest::MAX_PAGES;
 
 /// Graph's limit on sub-requests per batch.
 const BATCH_LIMIT: usize = 20;

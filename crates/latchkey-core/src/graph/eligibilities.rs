@@ -39,6 +39,9 @@ fn policy_subjects(list: &[Eligibility]) -> Vec<String> {
             Target::Group { group_id, .. } => group_id.to_ascii_lowercase(),
             Target::DirectoryRole {
                 role_definition_id, ..
+            }
+            | Target::AzureRole {
+                role_definition_id, ..
             } => role_definition_id.to_ascii_lowercase(),
         })
         .collect::<BTreeSet<_>>()
@@ -49,7 +52,7 @@ fn policy_subjects(list: &[Eligibility]) -> Vec<String> {
 impl GraphClient {
     /// My eligibilities in `plane`, sorted by name, each with its policy's requirements.
     pub async fn my_eligibilities(&self, plane: Plane) -> Result<Vec<Eligibility>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane).my_eligibilities).await?;
+        let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_eligibilities).await?;
         let mut list: Vec<Eligibility> = values
             .iter()
             .filter_map(|v| eligibility_from(plane, v))

@@ -48,11 +48,14 @@ const ROLES: PlanePaths = PlanePaths {
     stages: "steps",
 };
 
-/// The paths of a plane.
-pub(crate) fn paths(plane: Plane) -> &'static PlanePaths {
+/// The Graph paths of a plane; Azure roles are not on Graph (see [`crate::arm`]).
+pub(crate) fn paths(plane: Plane) -> crate::Result<&'static PlanePaths> {
     match plane {
-        Plane::Group => &GROUPS,
-        Plane::DirectoryRole => &ROLES,
+        Plane::Group => Ok(&GROUPS),
+        Plane::DirectoryRole => Ok(&ROLES),
+        Plane::AzureRole => Err(crate::Error::internal(
+            "Azure roles are served by Azure Resource Manager, not Microsoft Graph",
+        )),
     }
 }
 
@@ -70,6 +73,7 @@ pub(crate) fn target_fields(target: &Target) -> Option<Map<String, Value>> {
             "roleDefinitionId": role_definition_id,
             "directoryScopeId": directory_scope_id,
         }),
+        Target::AzureRole { .. } => return None,
     };
     match value {
         Value::Object(map) => Some(map),
@@ -93,6 +97,7 @@ pub(crate) fn target_from(plane: Plane, v: &Value) -> Option<Target> {
             // `appScopeId`-scoped assignments have no directory scope; `/` is what PIM defaults to.
             directory_scope_id: text(v, "/directoryScopeId").unwrap_or("/").to_owned(),
         },
+        Plane::AzureRole => return None,
     })
 }
 
@@ -101,6 +106,7 @@ pub(crate) fn name_from(plane: Plane, v: &Value) -> Option<String> {
     let pointer = match plane {
         Plane::Group => "/group/displayName",
         Plane::DirectoryRole => "/roleDefinition/displayName",
+        Plane::AzureRole => return None,
     };
     text(v, pointer).map(str::to_owned)
 }
@@ -110,6 +116,7 @@ pub(crate) fn description_from(plane: Plane, v: &Value) -> Option<String> {
     let pointer = match plane {
         Plane::Group => "/group/description",
         Plane::DirectoryRole => "/roleDefinition/description",
+        Plane::AzureRole => return None,
     };
     text(v, pointer).map(str::to_owned)
 }
@@ -117,7 +124,7 @@ pub(crate) fn description_from(plane: Plane, v: &Value) -> Option<String> {
 /// Where a role applies, in words: the expanded scope's name, else one derived from its id.
 pub(crate) fn scope_name_from(target: &Target, v: &Value) -> Option<String> {
     match target {
-        Target::Group { .. } => None,
+        Target::Group { .. } | Target::AzureRole { .. } => None,
         Target::DirectoryRole {
             directory_scope_id, ..
         } => Some(

@@ -69,17 +69,19 @@ pub fn requirements_from_rules(rules: &[Value]) -> Requirements {
 
 /// One Graph query for the policy assignments (with rules) that govern `subject`'s
 /// activations: a group's member and owner policies, or a directory role's policy.
-fn policy_path(plane: Plane, subject: &str) -> String {
+fn policy_path(plane: Plane, subject: &str) -> Option<String> {
     // Ids are GUIDs; single quotes are doubled anyway, as OData literals require.
     let id = subject.replace('\'', "''");
-    match plane {
+    Some(match plane {
         Plane::Group => format!(
             "policies/roleManagementPolicyAssignments?$filter=scopeId eq '{id}' and scopeType eq 'Group'&$expand=policy($expand=rules)"
         ),
         Plane::DirectoryRole => format!(
             "policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{id}'&$expand=policy($expand=rules)"
         ),
-    }
+        // ARM has its own policies per scope (`crate::arm::policies`).
+        Plane::AzureRole => return None,
+    })
 }
 
 /// Requirements by target, as read from policies. A role's policy applies at every scope.
@@ -99,6 +101,7 @@ impl PolicyRequirements {
             Target::DirectoryRole {
                 role_definition_id, ..
             } => (role_definition_id.to_ascii_lowercase(), String::new()),
+            Target::AzureRole { .. } => (target.key(), String::new()),
         }
     }
 
@@ -119,7 +122,7 @@ impl PolicyRequirements {
                         None => continue,
                     }
                 }
-                Plane::DirectoryRole => String::new(),
+                Plane::DirectoryRole | Plane::AzureRole => String::new(),
             };
             self.by_subject.insert(
                 (subject.to_ascii_lowercase(), qualifier),
@@ -133,7 +136,10 @@ impl GraphClient {
     /// The requirements of many groups or roles in as few round trips as `$batch` allows. A
     /// policy that cannot be read is left out (its requirements are unknown).
     pub async fn requirements_of(&self, plane: Plane, subjects: &[String]) -> PolicyRequirements {
-        let paths: Vec<String> = subjects.iter().map(|s| policy_path(plane, s)).collect();
+        let paths: Vec<String> = subjects
+            .iter()
+            .filter_map(|s| policy_path(plane, s))
+            .collect();
         let mut known = PolicyRequirements::default();
         for (subject, result) in subjects.iter().zip(self.get_many(&paths).await) {
             let parsed = result.and_then(|items| {

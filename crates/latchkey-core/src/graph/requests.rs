@@ -19,13 +19,13 @@ use crate::time::{parse_lenient, to_ipc};
 /// How far back a reconciliation looks for the request it may have created.
 const RECONCILE_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
 
-fn text(v: &Value, pointer: &str) -> Option<String> {
+pub(crate) fn text(v: &Value, pointer: &str) -> Option<String> {
     v.pointer(pointer)
         .and_then(Value::as_str)
         .map(str::to_owned)
 }
 
-fn time(v: &Value, pointer: &str) -> Option<String> {
+pub(crate) fn time(v: &Value, pointer: &str) -> Option<String> {
     text(v, pointer)
         .as_deref()
         .and_then(parse_lenient)
@@ -84,20 +84,29 @@ pub(crate) fn outcome(target: &Target, result: Result<PimRequest>) -> RequestOut
     }
 }
 
-fn invalid(message: &str) -> Error {
+pub(crate) fn invalid(message: &str) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
 }
 
 fn cannot_request(target: &Target) -> Error {
     match target {
         Target::Group { .. } => invalid("Latchkey can only activate a membership or an ownership."),
-        Target::DirectoryRole { .. } => invalid("That role cannot be requested."),
+        Target::DirectoryRole { .. } | Target::AzureRole { .. } => {
+            invalid("That role cannot be requested.")
+        }
     }
 }
 
 /// Checks an activation against what the policy is known to require, before anything is sent.
 pub fn validate(input: &ActivationInput, requirements: &Requirements) -> Result<()> {
-    if plane::target_fields(&input.target).is_none() {
+    let requestable = match &input.target {
+        Target::AzureRole {
+            scope,
+            role_definition_id,
+        } => crate::arm::is_arm_path(scope) && !role_definition_id.trim().is_empty(),
+        other => plane::target_fields(other).is_some(),
+    };
+    if !requestable {
         return Err(cannot_request(&input.target));
     }
     if input.duration_minutes == 0 {
@@ -125,14 +134,14 @@ pub fn validate(input: &ActivationInput, requirements: &Requirements) -> Result<
     Ok(())
 }
 
-fn trimmed(text: &Option<String>) -> Option<&str> {
+pub(crate) fn trimmed(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
 impl GraphClient {
     /// What is active for me now in `plane`, ending soonest first.
     pub async fn my_activations(&self, plane: Plane) -> Result<Vec<Activation>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane).my_activations).await?;
+        let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_activations).await?;
         let mut list: Vec<Activation> = values
             .iter()
             .filter(|v| {
@@ -150,7 +159,7 @@ impl GraphClient {
 
     /// My requests in `plane`, newest first.
     pub async fn my_requests(&self, plane: Plane) -> Result<Vec<PimRequest>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane).my_requests).await?;
+        let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_requests).await?;
         let mut list: Vec<PimRequest> = values
             .iter()
             .filter_map(|v| request_from(plane, v))
@@ -220,7 +229,7 @@ impl GraphClient {
     /// Cancels one of my pending requests in `plane`.
     pub async fn cancel_request(&self, plane: Plane, request_id: &str) -> Result<()> {
         super::check_id(request_id, "a request id")?;
-        let path = format!("{}/{request_id}/cancel", plane::paths(plane).requests);
+        let path = format!("{}/{request_id}/cancel", plane::paths(plane)?.requests);
         match self.write(Method::POST, &path, &json!({})).await {
             WriteOutcome::Done(_) => Ok(()),
             WriteOutcome::Refused(e) => Err(e),
@@ -242,7 +251,7 @@ impl GraphClient {
     async fn submit(&self, body: &Value, target: &Target, action: &str) -> Result<PimRequest> {
         let sent_at = Utc::now();
         let plane = target.plane();
-        match self.write(Method::POST, plane::paths(plane).requests, body).await {
+        match self.write(Method::POST, plane::paths(plane)?.requests, body).await {
             WriteOutcome::Done(value) => request_from(plane, &value).ok_or_else(|| {
                 Error::new(ErrorCode::UnexpectedResponse, "PIM accepted the request but its answer was unreadable; refresh to see its state.")
             }),

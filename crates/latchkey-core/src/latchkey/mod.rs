@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 mod pim;
 
 use crate::accounts::AccountDirectory;
+use crate::arm::ArmClient;
 use crate::auth::Authenticator;
 use crate::clock::Clock;
 use crate::endpoints::Endpoints;
@@ -44,6 +45,9 @@ struct Inner {
     /// Names and scope names from the last eligibility listing (by target key), for
     /// activations and requests the service returned without them.
     names: HashMap<String, (Option<String>, Option<String>)>,
+    /// The eligibility schedule each Azure target draws on (by target key), from the last
+    /// listing: activations link to it, as ARM wants for group-inherited eligibilities.
+    arm_schedules: HashMap<String, String>,
     /// What the last activations refused for a stronger sign-in asked for, when a silent
     /// step-up could not satisfy it.
     step_up_claims: Option<crate::auth::StepUpClaims>,
@@ -335,6 +339,15 @@ impl Latchkey {
             self.http.clone(),
             self.endpoints.graph.clone(),
             session,
+        ))
+    }
+
+    fn arm(&self) -> Result<ArmClient> {
+        let graph = self.graph()?;
+        Ok(ArmClient::new(
+            self.http.clone(),
+            self.endpoints.arm.clone(),
+            graph.session().clone(),
         ))
     }
 

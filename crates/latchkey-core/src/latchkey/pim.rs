@@ -2,6 +2,8 @@
 //! a refused plane reported rather than failing the rest), activation with step-up, and the
 //! approver's inbox.
 
+use std::collections::HashMap;
+
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::StepUpClaims;
@@ -19,16 +21,24 @@ impl Latchkey {
     /// Everything the signed-in user is eligible for, on every plane, with requirements. A
     /// plane the service refuses to list is reported in `unavailable`, the others still shown.
     pub async fn list_eligibilities(&self) -> Result<Listing<Eligibility>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
+        let (graph, arm) = (self.graph()?, self.arm()?);
+        let (groups, roles, azure) = tokio::join!(
             graph.my_eligibilities(Plane::Group),
-            graph.my_eligibilities(Plane::DirectoryRole)
+            graph.my_eligibilities(Plane::DirectoryRole),
+            arm.my_eligibilities()
         );
+        let mut schedules = HashMap::new();
+        let azure = azure.map(|found| {
+            schedules = found.schedules;
+            found.items
+        });
         let listing = self.observe(Listing::gather([
             (Plane::Group, groups),
             (Plane::DirectoryRole, roles),
+            (Plane::AzureRole, azure),
         ]))?;
         let mut inner = self.inner();
+        inner.arm_schedules.extend(schedules);
         for e in &listing.items {
             inner
                 .requirements
@@ -42,14 +52,16 @@ impl Latchkey {
 
     /// What is active now, on every plane, ending soonest first.
     pub async fn list_activations(&self) -> Result<Listing<Activation>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
+        let (graph, arm) = (self.graph()?, self.arm()?);
+        let (groups, roles, azure) = tokio::join!(
             graph.my_activations(Plane::Group),
-            graph.my_activations(Plane::DirectoryRole)
+            graph.my_activations(Plane::DirectoryRole),
+            arm.my_activations()
         );
         let mut listing = self.observe(Listing::gather([
             (Plane::Group, groups),
             (Plane::DirectoryRole, roles),
+            (Plane::AzureRole, azure),
         ]))?;
         {
             let inner = self.inner();
@@ -65,14 +77,16 @@ impl Latchkey {
 
     /// My requests on every plane, newest first.
     pub async fn list_requests(&self) -> Result<Listing<PimRequest>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
+        let (graph, arm) = (self.graph()?, self.arm()?);
+        let (groups, roles, azure) = tokio::join!(
             graph.my_requests(Plane::Group),
-            graph.my_requests(Plane::DirectoryRole)
+            graph.my_requests(Plane::DirectoryRole),
+            arm.my_requests()
         );
         let mut listing = self.observe(Listing::gather([
             (Plane::Group, groups),
             (Plane::DirectoryRole, roles),
+            (Plane::AzureRole, azure),
         ]))?;
         {
             let inner = self.inner();
@@ -95,6 +109,16 @@ impl Latchkey {
             Target::DirectoryRole {
                 role_definition_id, ..
             } => role_definition_id,
+            Target::AzureRole { .. } => {
+                return match self.arm() {
+                    Ok(arm) => arm
+                        .requirements_of(std::slice::from_ref(target))
+                        .await
+                        .remove(&target.key())
+                        .unwrap_or_else(Requirements::unknown),
+                    Err(_) => Requirements::unknown(),
+                };
+            }
         };
         graph
             .requirements_of(target.plane(), std::slice::from_ref(subject))
@@ -148,14 +172,24 @@ impl Latchkey {
         inputs: &[ActivationInput],
         which: &[usize],
     ) -> Result<Vec<Result<PimRequest>>> {
+        let arm = self.arm()?;
         let mut tasks = tokio::task::JoinSet::new();
         for (slot, index) in which.iter().enumerate() {
             let input = inputs[*index].clone();
             let requirements = self.requirements_for(graph, &input.target).await;
             let graph = graph.clone();
-            tasks.spawn(
-                async move { (slot, graph.request_activation(&input, &requirements).await) },
-            );
+            let arm = arm.clone();
+            let schedule = self.inner().arm_schedules.get(&input.target.key()).cloned();
+            tasks.spawn(async move {
+                let result = match input.target.plane() {
+                    Plane::AzureRole => {
+                        arm.request_activation(&input, &requirements, schedule.as_deref())
+                            .await
+                    }
+                    _ => graph.request_activation(&input, &requirements).await,
+                };
+                (slot, result)
+            });
         }
         let mut results = Vec::with_capacity(tasks.len());
         while let Some(joined) = tasks.join_next().await {
@@ -254,24 +288,33 @@ impl Latchkey {
 
     /// Ends an activation early.
     pub async fn deactivate(&self, target: &Target) -> Result<RequestOutcome> {
-        Ok(self.graph()?.deactivate(target).await)
+        Ok(match target.plane() {
+            Plane::AzureRole => self.arm()?.deactivate(target).await,
+            _ => self.graph()?.deactivate(target).await,
+        })
     }
 
     /// Cancels a pending request.
     pub async fn cancel_request(&self, plane: Plane, request_id: &str) -> Result<()> {
-        self.observe(self.graph()?.cancel_request(plane, request_id).await)
+        let result = match plane {
+            Plane::AzureRole => self.arm()?.cancel_request(request_id).await,
+            _ => self.graph()?.cancel_request(plane, request_id).await,
+        };
+        self.observe(result)
     }
 
     /// Requests waiting for my decision as an approver, on every plane, soonest to expire first.
     pub async fn list_approvals(&self) -> Result<Listing<ApprovalItem>> {
-        let graph = self.graph()?;
-        let (groups, roles) = tokio::join!(
+        let (graph, arm) = (self.graph()?, self.arm()?);
+        let (groups, roles, azure) = tokio::join!(
             graph.approval_queue(Plane::Group),
-            graph.approval_queue(Plane::DirectoryRole)
+            graph.approval_queue(Plane::DirectoryRole),
+            arm.approval_queue()
         );
         let mut listing = self.observe(Listing::gather([
             (Plane::Group, groups),
             (Plane::DirectoryRole, roles),
+            (Plane::AzureRole, azure),
         ]))?;
         listing
             .items
@@ -282,11 +325,21 @@ impl Latchkey {
     /// Approves or denies one or many requests; the outcomes come back in input order. A
     /// request someone else decided first comes back as `alreadyDecided`.
     pub async fn decide(&self, inputs: Vec<DecisionInput>) -> Result<Vec<DecisionOutcome>> {
-        let graph = self.graph()?;
+        let (graph, arm) = (self.graph()?, self.arm()?);
         let mut tasks = tokio::task::JoinSet::new();
         for (index, input) in inputs.into_iter().enumerate() {
             let graph = graph.clone();
-            tasks.spawn(async move { (index, graph.decide(&input).await) });
+            let arm = arm.clone();
+            tasks.spawn(async move {
+                let outcome = match input.plane {
+                    Plane::AzureRole => crate::graph::approvals::decision_outcome(
+                        &input,
+                        arm.try_decide(&input).await,
+                    ),
+                    _ => graph.decide(&input).await,
+                };
+                (index, outcome)
+            });
         }
         let mut outcomes = Vec::with_capacity(tasks.len());
         while let Some(joined) = tasks.join_next().await {

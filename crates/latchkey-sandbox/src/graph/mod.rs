@@ -8,12 +8,12 @@ mod directory;
 pub mod error;
 mod groups;
 pub mod odata;
-mod pim_body;
-mod pim_json;
-mod policies;
+pub(crate) mod pim_body;
+pub(crate) mod pim_json;
+pub(crate) mod policies;
 mod role_requests;
 mod roles;
-mod schedule_requests;
+pub(crate) mod schedule_requests;
 
 use std::sync::Arc;
 
@@ -26,6 +26,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
+use crate::identity::scopes::Resource;
 use crate::state::SandboxState;
 use crate::token::AccessClaims;
 use error::{GraphError, RequestContext};
@@ -143,6 +144,16 @@ pub(crate) fn not_found(segments: &[Segment]) -> GraphError {
 }
 
 fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<AccessClaims, GraphError> {
+    authenticate_for(state, headers, Resource::Graph)
+}
+
+/// Checks a bearer token for `resource` (Graph or ARM): signature, audience, lifetime, and that
+/// its user still exists. A token for the other resource is refused as Entra's resources do.
+pub(crate) fn authenticate_for(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    resource: Resource,
+) -> Result<AccessClaims, GraphError> {
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -157,7 +168,7 @@ fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<AccessClaim
         .signer
         .verify(token)
         .map_err(|e| GraphError::unauthenticated(e.to_string()))?;
-    if claims.aud != "https://graph.microsoft.com" {
+    if claims.aud != resource.audience() {
         return Err(GraphError::unauthenticated(
             "Access token validation failure. Invalid audience.",
         ));

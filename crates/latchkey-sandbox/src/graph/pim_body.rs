@@ -23,16 +23,18 @@ struct Body {
     is_validation_only: Option<bool>,
 }
 
+/// `ticketInfo`, the same on Graph and ARM.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TicketInfo {
-    ticket_number: Option<String>,
-    ticket_system: Option<String>,
+pub(crate) struct TicketInfo {
+    pub ticket_number: Option<String>,
+    pub ticket_system: Option<String>,
 }
 
+/// `scheduleInfo`, the same on Graph and ARM (ARM spells the enum values in PascalCase).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ScheduleInfo {
+pub(crate) struct ScheduleInfo {
     start_date_time: Option<String>,
     expiration: Option<ExpirationBody>,
 }
@@ -67,7 +69,8 @@ fn parse_time(text: &str, field: &str) -> Result<DateTime<Utc>, GraphError> {
         })
 }
 
-fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, GraphError> {
+/// A required string property, or Graph's 400 naming it.
+pub(crate) fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, GraphError> {
     value
         .as_deref()
         .filter(|v| !v.trim().is_empty())
@@ -95,19 +98,16 @@ pub fn parse_request(body: &[u8], plane: Plane) -> Result<NewRequest, GraphError
     let target = match plane {
         Plane::Group => group_target(&body)?,
         Plane::DirectoryRole => role_target(&body)?,
+        Plane::AzureRole => {
+            return Err(GraphError::bad_request(
+                "Azure resource roles are requested through Azure Resource Manager.",
+            ))
+        }
     };
-    let (requested_start, expiration) = match &body.schedule_info {
-        None => (None, None),
-        Some(info) => (
-            info.start_date_time
-                .as_deref()
-                .map(|t| parse_time(t, "startDateTime"))
-                .transpose()?,
-            info.expiration.as_ref().map(expiration).transpose()?,
-        ),
-    };
+    let (requested_start, expiration) = schedule(body.schedule_info.as_ref())?;
     let ticket = body.ticket_info.as_ref();
     Ok(NewRequest {
+        id: None,
         action,
         principal_id: required(&body.principal_id, "principalId")?.to_owned(),
         target,
@@ -118,6 +118,22 @@ pub fn parse_request(body: &[u8], plane: Plane) -> Result<NewRequest, GraphError
         expiration,
         is_validation_only: body.is_validation_only.unwrap_or(false),
     })
+}
+
+/// The requested start and expiration of a `scheduleInfo`.
+pub(crate) fn schedule(
+    info: Option<&ScheduleInfo>,
+) -> Result<(Option<DateTime<Utc>>, Option<Expiration>), GraphError> {
+    let Some(info) = info else {
+        return Ok((None, None));
+    };
+    Ok((
+        info.start_date_time
+            .as_deref()
+            .map(|t| parse_time(t, "startDateTime"))
+            .transpose()?,
+        info.expiration.as_ref().map(expiration).transpose()?,
+    ))
 }
 
 fn group_target(body: &Body) -> Result<Target, GraphError> {

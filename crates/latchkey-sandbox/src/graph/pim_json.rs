@@ -123,6 +123,8 @@ pub fn request_json(r: &Request) -> Value {
             "directoryScopeId": directory_scope_id,
             "appScopeId": null,
         }),
+        // Graph's endpoints list only their own planes; ARM renders Azure requests itself.
+        Target::AzureRole { .. } => Value::Object(Default::default()),
     };
     if let (Value::Object(item), Value::Object(plane)) = (&mut item, plane) {
         item.extend(plane);

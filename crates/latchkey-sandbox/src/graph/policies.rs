@@ -177,7 +177,7 @@ fn target(caller: &str, level: &str, operations: &str) -> Value {
 }
 
 /// The policy's rules, as Graph lists them (end-user rules plus the admin ones clients meet).
-fn rules(policy: &Policy, operations: &str) -> Vec<Value> {
+pub(crate) fn rules(policy: &Policy, operations: &str) -> Vec<Value> {
     let target = |caller, level| target(caller, level, operations);
     let mut enabled = Vec::new();
     if policy.require_mfa {

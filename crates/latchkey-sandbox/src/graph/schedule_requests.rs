@@ -71,7 +71,8 @@ pub(super) fn route(
     }
 }
 
-fn is_approver(r: &Request, me: &str) -> bool {
+/// Whether `me` is one of the approvers of `r`.
+pub(crate) fn is_approver(r: &Request, me: &str) -> bool {
     r.approval
         .as_ref()
         .is_some_and(|a| a.approvers.iter().any(|x| x.eq_ignore_ascii_case(me)))

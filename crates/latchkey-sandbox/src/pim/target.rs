@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::tenant::{Policy, Tenant};
+use crate::tenant::{trailing_guid, AzureEligibility, Policy, Tenant};
 
 /// The thing a request activates, compared case-insensitively as Entra compares ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,13 @@ pub enum Target {
         /// `/` or `/administrativeUnits/{id}` (or `/{objectId}`), exactly as in the eligibility.
         directory_scope_id: String,
     },
+    /// PIM for Azure resources (through ARM): an Azure role at a subscription or resource group.
+    AzureRole {
+        /// `/subscriptions/{id}[/resourceGroups/{name}]`, compared without case.
+        scope: String,
+        /// As the client sent it (often prefixed by a scope); compared on its trailing GUID.
+        role_definition_id: String,
+    },
 }
 
 /// Which API plane a target belongs to, so each plane's endpoints see only their own requests.
@@ -28,6 +35,7 @@ pub enum Target {
 pub enum Plane {
     Group,
     DirectoryRole,
+    AzureRole,
 }
 
 impl Target {
@@ -36,6 +44,7 @@ impl Target {
         match self {
             Target::Group { .. } => Plane::Group,
             Target::DirectoryRole { .. } => Plane::DirectoryRole,
+            Target::AzureRole { .. } => Plane::AzureRole,
         }
     }
 
@@ -62,6 +71,20 @@ impl Target {
                     directory_scope_id: s2,
                 },
             ) => r1.eq_ignore_ascii_case(r2) && s1.eq_ignore_ascii_case(s2),
+            (
+                Target::AzureRole {
+                    scope: s1,
+                    role_definition_id: r1,
+                },
+                Target::AzureRole {
+                    scope: s2,
+                    role_definition_id: r2,
+                },
+            ) => {
+                s1.trim_end_matches('/')
+                    .eq_ignore_ascii_case(s2.trim_end_matches('/'))
+                    && trailing_guid(r1).eq_ignore_ascii_case(trailing_guid(r2))
+            }
             _ => false,
         }
     }
@@ -74,7 +97,7 @@ impl Target {
                 group_id,
                 access_id,
             } => format!("{group_id}_{access_id}_{request_id}"),
-            Target::DirectoryRole { .. } => request_id.to_owned(),
+            Target::DirectoryRole { .. } | Target::AzureRole { .. } => request_id.to_owned(),
         }
     }
 
@@ -104,7 +127,32 @@ impl Target {
                         .eq_ignore_ascii_case(directory_scope_id)
                     && current(e.start, e.end)
             }),
+            Target::AzureRole { .. } => self.azure_eligibility(tenant, principal_id, now).is_some(),
         }
+    }
+
+    /// The Azure eligibility of `principal_id` (direct or through a group) this target uses.
+    pub fn azure_eligibility<'t>(
+        &self,
+        tenant: &'t Tenant,
+        principal_id: &str,
+        now: DateTime<Utc>,
+    ) -> Option<&'t AzureEligibility> {
+        let Target::AzureRole {
+            scope,
+            role_definition_id,
+        } = self
+        else {
+            return None;
+        };
+        tenant.azure.eligibilities.iter().find(|e| {
+            e.principal_id.eq_ignore_ascii_case(principal_id)
+                && e.role_definition_id
+                    .eq_ignore_ascii_case(trailing_guid(role_definition_id))
+                && e.scope.eq_ignore_ascii_case(scope.trim_end_matches('/'))
+                && e.start.is_none_or(|s| s <= now)
+                && e.end.is_none_or(|end| end > now)
+        })
     }
 
     /// The policy (role settings) that governs activating this target.
@@ -117,6 +165,10 @@ impl Target {
             Target::DirectoryRole {
                 role_definition_id, ..
             } => tenant.role_policy(role_definition_id),
+            Target::AzureRole {
+                scope,
+                role_definition_id,
+            } => tenant.azure_policy(scope, role_definition_id),
         }
     }
 }

@@ -46,6 +46,7 @@ impl World {
 
 fn activate(caller: &Caller, target: Target, duration: Duration) -> NewRequest {
     NewRequest {
+        id: None,
         action: Action::SelfActivate,
         principal_id: caller.user_id.clone(),
         target,
@@ -65,6 +66,7 @@ fn activate(caller: &Caller, target: Target, duration: Duration) -> NewRequest {
 
 fn deactivate(caller: &Caller, target: Target) -> NewRequest {
     NewRequest {
+        id: None,
         action: Action::SelfDeactivate,
         expiration: None,
         ..activate(caller, target, Duration::zero())

@@ -147,3 +147,49 @@ fn role_eligibilities_must_name_known_roles_and_units() {
         "{err}"
     );
 }
+
+#[test]
+fn azure_roles_load_with_scopes_groups_and_inherited_policies() {
+    let tenant = Tenant::demo(Utc::now());
+    let ada = tenant.user_by_upn("ada@fabrikam.example").unwrap();
+    let adas: Vec<_> = tenant
+        .azure
+        .eligibilities
+        .iter()
+        .filter(|e| e.principal_id == ada.id)
+        .collect();
+    assert_eq!(adas.len(), 6);
+    assert_eq!(adas.iter().filter(|e| e.via_group.is_some()).count(), 1);
+    let rg = "/subscriptions/5f1c2a3e-8b7d-4c9e-a1f2-3d4e5f607182/resourceGroups/RG-PAYMENTS-PROD";
+    let info = tenant.azure.scope_info(rg).unwrap();
+    assert_eq!(
+        (info.display_name.as_str(), info.kind),
+        ("rg-payments-prod", "resourcegroup")
+    );
+    let reader = "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-485e-8ef8-5be8c8a79cc1";
+    assert_eq!(
+        tenant.azure_policy(rg, reader).key,
+        "open",
+        "follows the subscription"
+    );
+    let contributor = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+    assert_eq!(
+        tenant.azure_policy(rg, contributor).key,
+        "azure-contributor"
+    );
+    assert_eq!(
+        tenant
+            .azure_policy(
+                &rg.replace("PAYMENTS", "data"),
+                "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+            )
+            .key,
+        "role-mfa"
+    );
+    assert!(tenant.azure.scope_info("/subscriptions/nope").is_none());
+    assert!(is_within(
+        rg,
+        "/subscriptions/5F1C2A3E-8b7d-4c9e-a1f2-3d4e5f607182"
+    ));
+    assert!(!is_within("/subscriptions/ab", "/subscriptions/a"));
+}

@@ -4,6 +4,7 @@
 // Each test crate compiles this module on its own and uses only some of it.
 #![allow(dead_code)]
 
+pub mod arm;
 pub mod roles;
 
 use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};

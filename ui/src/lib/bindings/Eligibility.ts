@@ -15,7 +15,8 @@ id: string, target: Target,
  */
 name: string | null, description: string | null, 
 /**
- * Where a role applies ("Directory", an administrative unit); `None` for groups.
+ * Where a role applies ("Directory", an administrative unit, "rg-dev (resource group)");
+ * `None` for groups.
  */
 scopeName: string | null, 
 /**

@@ -3,4 +3,4 @@
 /**
  * The PIM plane an eligibility belongs to.
  */
-export type Plane = "group" | "directoryRole";
+export type Plane = "group" | "directoryRole" | "azureRole";

@@ -4,4 +4,4 @@ import type { GroupAccess } from "./GroupAccess";
 /**
  * What a PIM request is about: the same shape is listed, activated, deactivated and shown.
  */
-export type Target = { "plane": "group", groupId: string, access: GroupAccess, } | { "plane": "directoryRole", roleDefinitionId: string, directoryScopeId: string, };
+export type Target = { "plane": "group", groupId: string, access: GroupAccess, } | { "plane": "directoryRole", roleDefinitionId: string, directoryScopeId: string, } | { "plane": "azureRole", scope: string, roleDefinitionId: string, };

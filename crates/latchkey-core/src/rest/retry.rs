@@ -1,6 +1,6 @@
 //! When a read is retried and how long to wait: 429 (with `Retry-After`, fractional or absent),
-//! 503, 504 and transport failures; capped exponential backoff with jitter. Writes are never
-//! retried here: they are reconciled by reading first.
+//! 503, 504 and transport failures; capped exponential backoff with jitter. Graph's writes are
+//! reconciled by reading first; ARM's name-idempotent PUTs may be resent as they are.
 
 use std::time::Duration;
 
@@ -28,6 +28,22 @@ pub fn is_retryable(status: StatusCode) -> bool {
 pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
     let seconds: f64 = value?.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+}
+
+/// How long to wait before resending after `response` (429/503/504): its `Retry-After`, or a
+/// backoff when it gave none; `None` when it asks for longer than Latchkey waits.
+pub fn wait_for(response: &reqwest::Response, attempt: u32) -> Option<Duration> {
+    let retry_after = parse_retry_after(
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+    );
+    match retry_after {
+        Some(wait) if wait > MAX_RETRY_AFTER => None,
+        Some(wait) => Some(wait),
+        None => Some(backoff(attempt)),
+    }
 }
 
 /// Full-jitter exponential backoff for attempt `n` (1-based), capped.
