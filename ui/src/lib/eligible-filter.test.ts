@@ -34,6 +34,13 @@ describe("filterEligibilities", () => {
   });
 
   it("counts each chip's rows", () => {
-    expect(countByFilter(items)).toEqual({ all: 4, group: 2, directoryRole: 2 });
+    expect(countByFilter(items)).toEqual({ all: 4, group: 2, directoryRole: 2, azureRole: 0 });
+    const contributor = eligibility("az", {
+      name: "Contributor",
+      target: { plane: "azureRole", scope: "/subscriptions/s/resourceGroups/rg-dev", roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac" },
+      scopeName: "rg-dev (resource group)",
+    });
+    expect(countByFilter([...items, contributor])).toEqual({ all: 5, group: 2, directoryRole: 2, azureRole: 1 });
+    expect(filterEligibilities([...items, contributor], "all", "rg-dev").map(targetName)).toEqual(["Contributor"]);
   });
 });

@@ -1,4 +1,4 @@
-// Narrowing the eligible list: a plane chip (All / Groups / Roles) and an instant search over
+// Narrowing the eligible list: a plane chip (All / Groups / Roles / Azure) and an instant search over
 // what a row shows (name, description, access or scope).
 import type { Eligibility } from "./bindings/Eligibility";
 import type { Plane } from "./bindings/Plane";
@@ -10,6 +10,7 @@ export const PLANE_FILTERS: readonly { value: PlaneFilter; label: string }[] = [
   { value: "all", label: "All" },
   { value: "group", label: "Groups" },
   { value: "directoryRole", label: "Roles" },
+  { value: "azureRole", label: "Azure" },
 ];
 
 /** Lower-case words of a query; empty when it has none. */
@@ -41,5 +42,6 @@ export function countByFilter(items: readonly Eligibility[]): Record<PlaneFilter
     all: items.length,
     group: items.filter((i) => i.target.plane === "group").length,
     directoryRole: items.filter((i) => i.target.plane === "directoryRole").length,
+    azureRole: items.filter((i) => i.target.plane === "azureRole").length,
   };
 }

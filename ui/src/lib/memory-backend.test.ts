@@ -133,12 +133,13 @@ describe("MemoryBackend", () => {
     await expect(MemoryBackend.scenario("nothing-eligible").listEligibilities()).resolves.toEqual({ items: [], unavailable: [] });
   });
 
-  it("reports an unavailable plane in every list and keeps the other plane's items", async () => {
+  it("reports an unavailable plane in every list and keeps the other planes' items", async () => {
     const backend = MemoryBackend.scenario("roles-unavailable");
     const eligible = await backend.listEligibilities();
     expect(eligible.unavailable).toEqual([{ plane: "directoryRole", error: expect.objectContaining({ code: "forbidden" }) }]);
     expect(eligible.items.length).toBeGreaterThan(0);
-    expect(eligible.items.every((e) => e.target.plane === "group")).toBe(true);
+    expect(eligible.items.some((e) => e.target.plane === "directoryRole")).toBe(false);
+    expect(new Set(eligible.items.map((e) => e.target.plane))).toEqual(new Set(["group", "azureRole"]));
     expect((await backend.listActivations()).unavailable.map((u) => u.plane)).toEqual(["directoryRole"]);
     expect((await backend.listRequests()).unavailable.map((u) => u.plane)).toEqual(["directoryRole"]);
   });
@@ -147,6 +148,7 @@ describe("MemoryBackend", () => {
     const backend = MemoryBackend.scenario("signed-in");
     backend.unavailable.set("group", { code: "network", message: "Offline." });
     backend.unavailable.set("directoryRole", { code: "network", message: "Still offline." });
-    await expect(backend.listEligibilities()).rejects.toEqual({ code: "network", message: "Still offline." });
+    backend.unavailable.set("azureRole", { code: "network", message: "Offline too." });
+    await expect(backend.listEligibilities()).rejects.toEqual({ code: "network", message: "Offline too." });
   });
 });

@@ -91,6 +91,38 @@ function roleItem(
   };
 }
 
+const PRODUCTION_SUBSCRIPTION = "/subscriptions/5f1c2a3e-8b7d-4c9e-a1f2-3d4e5f607182";
+
+function azureItem(
+  dates: Dates,
+  id: string,
+  roleGuid: string,
+  name: string,
+  scope: { id: string; name: string },
+  policy: Partial<FakePolicy>,
+  memberType = "Direct",
+): DemoItem {
+  return {
+    eligibility: {
+      id,
+      target: {
+        plane: "azureRole",
+        scope: scope.id,
+        // ARM prefixes role definition ids with the scope they were read at.
+        roleDefinitionId: `${PRODUCTION_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+      },
+      name,
+      description: null,
+      scopeName: scope.name,
+      memberType,
+      startDateTime: dates.since,
+      endDateTime: dates.inDays(180),
+    },
+    policy: { ...OPEN_POLICY, ...policy },
+    readable: true,
+  };
+}
+
 function demo(nowMs: number): DemoItem[] {
   const dates: Dates = {
     since: new Date(nowMs - 30 * DAY_MS).toISOString(),
@@ -126,6 +158,12 @@ function demo(nowMs: number): DemoItem[] {
     roleItem(dates, "re-security-reader", ROLE_TEMPLATES.securityReader, "Security Reader", null, { mfa: true }, "Group"),
     roleItem(dates, "re-app-admin", ROLE_TEMPLATES.applicationAdministrator, "Application Administrator", null,
       { authenticationContext: "c1" }),
+    // Azure resource roles, as the sandbox's demo tenant has them (real built-in role GUIDs).
+    azureItem(dates, "ae-contributor-payments", "b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor",
+      { id: `${PRODUCTION_SUBSCRIPTION}/resourceGroups/rg-payments-prod`, name: "rg-payments-prod (resource group)" },
+      { maxMinutes: 240, justification: true }),
+    azureItem(dates, "ae-reader-production", "acdd72a7-3385-485e-8ef8-5be8c8a79cc1", "Reader",
+      { id: PRODUCTION_SUBSCRIPTION, name: "Fabrikam Production (subscription)" }, {}),
   ];
 }
 

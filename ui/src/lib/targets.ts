@@ -18,7 +18,15 @@ export function targetKey(target: Target): string {
       return `group|${target.groupId.toLowerCase()}|${target.access}`;
     case "directoryRole":
       return `role|${target.roleDefinitionId.toLowerCase()}|${target.directoryScopeId.toLowerCase()}`;
+    case "azureRole":
+      return `azure|${target.scope.replace(/\/+$/, "").toLowerCase()}|${trailingGuid(target.roleDefinitionId).toLowerCase()}`;
   }
+}
+
+/** The last segment of an ARM id: a role definition's GUID whatever scope prefixes it. */
+export function trailingGuid(id: string): string {
+  const parts = id.replace(/\/+$/, "").split("/");
+  return parts[parts.length - 1] ?? id;
 }
 
 /** Whether two targets name the same thing. */
@@ -27,12 +35,18 @@ export function sameTarget(a: Target, b: Target): boolean {
 }
 
 /** The planes this UI knows, in the order filters and notices show them. */
-export const PLANES: readonly Plane[] = ["group", "directoryRole"];
+export const PLANES: readonly Plane[] = ["group", "directoryRole", "azureRole"];
 
-const PLANE_NAMES: Record<Plane, { one: string; many: string; title: string }> = {
-  group: { one: "group", many: "groups", title: "Groups" },
-  directoryRole: { one: "role", many: "roles", title: "Directory roles" },
+const PLANE_NAMES: Record<Plane, { one: string; many: string; title: string; kind: string }> = {
+  group: { one: "group", many: "groups", title: "Groups", kind: "Group" },
+  directoryRole: { one: "role", many: "roles", title: "Directory roles", kind: "Directory role" },
+  azureRole: { one: "Azure role", many: "Azure roles", title: "Azure resource roles", kind: "Azure role" },
 };
+
+/** "Group", "Directory role", "Azure role": what kind of thing a row is. */
+export function planeKind(plane: Plane): string {
+  return PLANE_NAMES[plane].kind;
+}
 
 /** "Groups", "Directory roles": a plane as a heading or in a notice. */
 export function planeTitle(plane: Plane): string {
@@ -62,7 +76,14 @@ export function targetName(item: Named): string {
   if (usableName(item) !== null) {
     return item.name as string;
   }
-  return item.target.plane === "group" ? item.target.groupId : item.target.roleDefinitionId;
+  switch (item.target.plane) {
+    case "group":
+      return item.target.groupId;
+    case "directoryRole":
+      return item.target.roleDefinitionId;
+    case "azureRole":
+      return trailingGuid(item.target.roleDefinitionId);
+  }
 }
 
 const ACCESS_LABELS: Record<GroupAccess, string> = {
@@ -80,6 +101,9 @@ export function accessLabel(access: GroupAccess): string {
 export function scopeLabel(item: Named): string {
   if (item.scopeName !== null && item.scopeName.trim() !== "") {
     return item.scopeName;
+  }
+  if (item.target.plane === "azureRole") {
+    return item.target.scope;
   }
   if (item.target.plane !== "directoryRole") {
     return "";
@@ -100,11 +124,14 @@ function isTenantWide(target: Target): boolean {
 
 /**
  * What a sentence or a title calls it: the name, with the scope for a role that applies to less
- * than the whole directory ("User Administrator · Berlin office").
+ * than the whole directory ("User Administrator · Berlin office") and for every Azure role
+ * ("Contributor · rg-payments-prod (resource group)").
  */
 export function targetLabel(item: Named): string {
   const name = targetName(item);
-  return item.target.plane === "directoryRole" && !isTenantWide(item.target) ? `${name} · ${scopeLabel(item)}` : name;
+  const scoped =
+    item.target.plane === "azureRole" || (item.target.plane === "directoryRole" && !isTenantWide(item.target));
+  return scoped ? `${name} · ${scopeLabel(item)}` : name;
 }
 
 /** The name with what tells it apart, for accessible names: "Prod DB Admins (member)". */
