@@ -30,18 +30,23 @@ pub use tenant::Tenant;
 /// The client id of Latchkey's app registration in the demo tenant.
 pub const DEMO_CLIENT_ID: &str = "3c283852-3d99-4261-9837-92c6a96d53fd";
 
-/// The whole HTTP surface: identity, Graph and the control API.
+/// The whole HTTP surface: identity, Graph and the control API. Faults are layered on the
+/// whole router, so every route merged here (and the fallback) can be faulted alike.
 pub fn router(state: Arc<SandboxState>) -> Router {
-    let graph = graph::routes().layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        faults::apply,
-    ));
-    Router::new()
+    let app = Router::new()
         .merge(identity::routes())
-        .merge(graph)
+        .merge(graph::routes())
         .merge(control::routes())
-        .fallback(unknown_route)
-        .with_state(state)
+        .fallback(unknown_route);
+    with_faults(app, state.clone()).with_state(state)
+}
+
+/// Layers fault injection on `router` (any routes, any state type).
+pub fn with_faults<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    state: Arc<SandboxState>,
+) -> Router<S> {
+    router.layer(axum::middleware::from_fn_with_state(state, faults::apply))
 }
 
 /// Unknown paths get a readable answer naming the request, so a failing test says what it called.
@@ -73,12 +78,14 @@ impl Sandbox {
         options: SandboxOptions,
         addr: SocketAddr,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
+        let listener = faults::connection::ResettableListener(TcpListener::bind(addr).await?);
+        let local = listener.0.local_addr()?;
         let base_url = format!("http://{local}");
         let state = Arc::new(SandboxState::new(tenant, options));
         state.set_base_url(base_url.clone());
-        let app = router(state.clone());
+        // Connection info gives the `reset` fault a handle on the TCP connection.
+        let app = router(state.clone())
+            .into_make_service_with_connect_info::<faults::connection::ConnectionControl>();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {

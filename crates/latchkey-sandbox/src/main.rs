@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use latchkey_sandbox::faults::{Fault, FaultKind};
 use latchkey_sandbox::{Sandbox, SandboxOptions, Tenant};
 
 /// A local Entra ID + Microsoft Graph PIM emulation with a demo tenant.
@@ -35,6 +36,10 @@ struct Args {
     /// Remember issued refresh tokens (as hashes) in this file across restarts.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Delay every request (Graph, identity, ARM; not `/_sandbox/`) by this many milliseconds,
+    /// as a network round trip would; more faults can be added at `/_sandbox/faults`.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 #[tokio::main]
@@ -79,6 +84,18 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
+    if args.latency_ms > 0 {
+        sandbox.state().faults().add(Fault {
+            method: None,
+            path_contains: None,
+            kind: FaultKind::Latency {
+                ms: args.latency_ms,
+            },
+            count: None,
+            rate: None,
+            seed: None,
+        });
+    }
     println!("latchkey-sandbox listening on {}", sandbox.base_url());
     println!("  sign-in page:  {}/devicelogin", sandbox.base_url());
     println!("  authority:     {}/organizations", sandbox.base_url());
