@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+mod generate;
 mod roles;
+
+pub use generate::{generate_json, GENERATED_APPROVER, GENERATED_USER};
 
 pub use roles::{AdministrativeUnit, DirectoryRoles, RoleDefinition, RoleEligibility};
 
