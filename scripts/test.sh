@@ -6,7 +6,8 @@
 #
 # Steps: toolchain check; installs (apt build + headless test packages, tauri-driver, npm ci in
 # ui/ and tests/e2e/); cargo fmt --check; ui check, unit tests and build; clippy -D warnings;
-# Rust tests (nextest + doctests, or cargo test); debug build of the app and the sandbox;
+# Rust tests (nextest + doctests, or cargo test); the benchmark in its quick mode; debug build
+# of the app and the sandbox;
 # the headless end-to-end specs (scripts/e2e.sh).
 set -euo pipefail
 
@@ -50,6 +51,7 @@ lk_step "ui: npm run build (the Tauri build embeds ui/dist)" npm --prefix ui run
 lk_step "cargo clippy --workspace --all-targets -- -D warnings" \
   cargo clippy --workspace --all-targets -- -D warnings
 lk_step "Rust tests" rust_tests
+lk_step "benchmark, quick mode (reports, asserts no wall time)" bash scripts/bench.sh --quick
 lk_step "cargo build -p latchkey -p latchkey-sandbox (debug binaries for e2e)" \
   cargo build -p latchkey -p latchkey-sandbox
 lk_step "e2e: scripts/e2e.sh (headless, real window)" \
