@@ -7,8 +7,8 @@
 # Steps: toolchain check; installs (apt build + headless test packages, tauri-driver, npm ci in
 # ui/ and tests/e2e/); cargo fmt --check; ui check, unit tests and build; clippy -D warnings;
 # Rust tests (nextest + doctests, or cargo test); MSAL and the Graph SDK against the sandbox over
-# HTTPS (scripts/conformance.sh, in its own venv); debug build of the app and the sandbox; the
-# headless end-to-end specs (scripts/e2e.sh).
+# HTTPS (scripts/conformance.sh, in its own venv); the benchmark in its quick mode; debug build of
+# the app and the sandbox; the headless end-to-end specs (scripts/e2e.sh).
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -53,6 +53,7 @@ lk_step "cargo clippy --workspace --all-targets -- -D warnings" \
 lk_step "Rust tests" rust_tests
 lk_step "conformance: Microsoft's Python libraries vs the sandbox (scripts/conformance.sh)" \
   bash scripts/conformance.sh
+lk_step "benchmark, quick mode (reports, asserts no wall time)" bash scripts/bench.sh --quick
 lk_step "cargo build -p latchkey -p latchkey-sandbox (debug binaries for e2e)" \
   cargo build -p latchkey -p latchkey-sandbox
 lk_step "e2e: scripts/e2e.sh (headless, real window)" \

@@ -1,5 +1,5 @@
 //! The sandbox's own control API under `/_sandbox/`, kept apart from every Microsoft path:
-//! health, and moving virtual time.
+//! health, moving virtual time, and injected faults.
 
 use std::sync::Arc;
 
@@ -19,7 +19,10 @@ pub fn routes() -> Router<Arc<SandboxState>> {
     Router::new()
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/clock/advance", post(advance_clock))
-        .route("/_sandbox/faults", post(add_fault).delete(clear_faults))
+        .route(
+            "/_sandbox/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
 }
 
 async fn health(State(state): State<Arc<SandboxState>>) -> Response {
@@ -34,20 +37,30 @@ async fn health(State(state): State<Arc<SandboxState>>) -> Response {
 
 /// `POST /_sandbox/faults` with a [`crate::faults::Fault`] body.
 async fn add_fault(State(state): State<Arc<SandboxState>>, body: axum::body::Bytes) -> Response {
-    match serde_json::from_slice::<crate::faults::Fault>(&body) {
+    let parsed = serde_json::from_slice::<crate::faults::Fault>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|fault| fault.validate().map(|()| fault));
+    match parsed {
         Ok(fault) => {
-            state.faults().push(fault);
+            state.faults().add(fault);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => (
             StatusCode::BAD_REQUEST,
-            Json(json!({ "error": format!("expected {{\"method\",\"pathContains\",\"kind\",\"count\"}}: {e}") })),
+            Json(json!({ "error": format!(
+                "expected {{\"kind\", optional \"method\", \"pathContains\", \"count\", \"rate\", \"seed\"}}: {e}"
+            ) })),
         )
             .into_response(),
     }
 }
 
-/// `DELETE /_sandbox/faults`
+/// `GET /_sandbox/faults`: what is registered and how many faults of each kind were injected.
+async fn list_faults(State(state): State<Arc<SandboxState>>) -> Response {
+    Json(state.faults().describe()).into_response()
+}
+
+/// `DELETE /_sandbox/faults`: removes every fault and resets the counters.
 async fn clear_faults(State(state): State<Arc<SandboxState>>) -> Response {
     state.faults().clear();
     StatusCode::NO_CONTENT.into_response()

@@ -33,21 +33,24 @@ pub use tls::SandboxCa;
 /// The client id of Latchkey's app registration in the demo tenant.
 pub const DEMO_CLIENT_ID: &str = "3c283852-3d99-4261-9837-92c6a96d53fd";
 
-/// The whole HTTP surface: identity, Graph, ARM and the control API. Graph and ARM pass
-/// through the same fault middleware, so tests can throttle or lose either.
+/// The whole HTTP surface: identity, Graph, ARM and the control API. Faults are layered on
+/// the whole router, so every route merged here (and the fallback) can be faulted alike.
 pub fn router(state: Arc<SandboxState>) -> Router {
-    let graph = graph::routes()
-        .merge(arm::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::apply,
-        ));
-    Router::new()
+    let app = Router::new()
         .merge(identity::routes())
-        .merge(graph)
+        .merge(graph::routes())
+        .merge(arm::routes())
         .merge(control::routes())
-        .fallback(unknown_route)
-        .with_state(state)
+        .fallback(unknown_route);
+    with_faults(app, state.clone()).with_state(state)
+}
+
+/// Layers fault injection on `router` (any routes, any state type).
+pub fn with_faults<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    state: Arc<SandboxState>,
+) -> Router<S> {
+    router.layer(axum::middleware::from_fn_with_state(state, faults::apply))
 }
 
 /// Unknown paths get a readable answer naming the request, so a failing test says what it called.
@@ -81,19 +84,28 @@ impl Sandbox {
         options: SandboxOptions,
         addr: SocketAddr,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
-        Ok(Self::serve(
-            listener,
-            format!("http://{local}"),
-            None,
-            tenant,
-            options,
-        ))
+        let listener = faults::connection::ResettableListener(TcpListener::bind(addr).await?);
+        let local = listener.0.local_addr()?;
+        let base_url = format!("http://{local}");
+        let state = Self::new_state(tenant, options, &base_url);
+        // Connection info gives the `reset` fault a handle on the TCP connection.
+        let app = router(state.clone())
+            .into_make_service_with_connect_info::<faults::connection::ConnectionControl>();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "sandbox server stopped with an error");
+            }
+        });
+        Ok(Self::running(base_url, state, None, tx, task))
     }
 
     /// Like [`Sandbox::start`], but serves HTTPS with a certificate from a CA made for this run
     /// (see [`Sandbox::ca_pem`]); every URL the sandbox hands out then starts with `https://`.
+    /// The `reset` fault degrades to a failing body here (TLS hides the TCP stream).
     pub async fn start_tls(
         tenant: Tenant,
         options: SandboxOptions,
@@ -103,30 +115,8 @@ impl Sandbox {
         let tcp = TcpListener::bind(addr).await?;
         let local = tcp.local_addr()?;
         let listener = tls::TlsListener::new(tcp, &ca)?;
-        Ok(Self::serve(
-            listener,
-            format!("https://{local}"),
-            Some(ca),
-            tenant,
-            options,
-        ))
-    }
-
-    fn serve<L>(
-        listener: L,
-        base_url: String,
-        ca: Option<SandboxCa>,
-        tenant: Tenant,
-        options: SandboxOptions,
-    ) -> Self
-    where
-        L: axum::serve::Listener,
-        L::Addr: std::fmt::Debug,
-    {
-        let state = Arc::new(SandboxState::new(tenant, options));
-        // Discovery, `verification_uri`, `@odata.nextLink` and ARM `nextLink` are all built
-        // from this, so the scheme is right everywhere.
-        state.set_base_url(base_url.clone());
+        let base_url = format!("https://{local}");
+        let state = Self::new_state(tenant, options, &base_url);
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -137,12 +127,30 @@ impl Sandbox {
                 tracing::error!(error = %e, "sandbox server stopped with an error");
             }
         });
+        Ok(Self::running(base_url, state, Some(ca), tx, task))
+    }
+
+    fn new_state(tenant: Tenant, options: SandboxOptions, base_url: &str) -> Arc<SandboxState> {
+        let state = Arc::new(SandboxState::new(tenant, options));
+        // Discovery, `verification_uri`, `@odata.nextLink` and ARM `nextLink` are all built
+        // from this, so the scheme is right everywhere.
+        state.set_base_url(base_url.to_owned());
+        state
+    }
+
+    fn running(
+        base_url: String,
+        state: Arc<SandboxState>,
+        ca: Option<SandboxCa>,
+        shutdown: oneshot::Sender<()>,
+        task: JoinHandle<()>,
+    ) -> Self {
         tracing::info!(%base_url, "sandbox tenant listening");
         Self {
             base_url,
             state,
             ca,
-            shutdown: Some(tx),
+            shutdown: Some(shutdown),
             task: Some(task),
         }
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use latchkey_sandbox::faults::{Fault, FaultKind};
 use latchkey_sandbox::{Sandbox, SandboxOptions, Tenant};
 
 /// A local Entra ID + Microsoft Graph PIM emulation with a demo tenant.
@@ -18,8 +19,17 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
     /// Tenant data file (JSON, see data/demo-tenant.json); the built-in demo tenant by default.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "generate")]
     data: Option<PathBuf>,
+    /// Serve a generated tenant where ada@bench.example holds this many eligibilities.
+    #[arg(long)]
+    generate: Option<usize>,
+    /// Seed of the generated tenant.
+    #[arg(long, default_value_t = 1, requires = "generate")]
+    seed: u64,
+    /// Write the generated tenant to this file (usable with --data) and exit.
+    #[arg(long, requires = "generate")]
+    write_data: Option<PathBuf>,
     /// Device-code lifetime in seconds (`expires_in`).
     #[arg(long, default_value_t = 900)]
     device_code_lifetime: u64,
@@ -41,6 +51,10 @@ struct Args {
     /// With --tls: write the CA certificate (PEM) here, for clients to trust.
     #[arg(long, requires = "tls")]
     ca_out: Option<PathBuf>,
+    /// Delay every request (Graph, identity, ARM; not `/_sandbox/`) by this many milliseconds,
+    /// as a network round trip would; more faults can be added at `/_sandbox/faults`.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 #[tokio::main]
@@ -54,9 +68,20 @@ async fn main() -> std::process::ExitCode {
         .init();
     let args = Args::parse();
     let now = chrono::Utc::now();
-    let tenant = match &args.data {
-        None => Tenant::demo(now),
-        Some(path) => match std::fs::read_to_string(path)
+    if let (Some(n), Some(path)) = (args.generate, &args.write_data) {
+        let text = latchkey_sandbox::tenant::generate_json(n, args.seed).to_string();
+        return match std::fs::write(path, text) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("latchkey-sandbox: cannot write {}: {e}", path.display());
+                std::process::ExitCode::from(2)
+            }
+        };
+    }
+    let tenant = match (&args.data, args.generate) {
+        (None, Some(n)) => Tenant::generate(n, args.seed, now),
+        (None, None) => Tenant::demo(now),
+        (Some(path), _) => match std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
             .and_then(|text| Tenant::from_json(&text, now).map_err(|e| e.to_string()))
         {
@@ -96,6 +121,18 @@ async fn main() -> std::process::ExitCode {
             eprintln!("latchkey-sandbox: cannot write {}: {e}", path.display());
             return std::process::ExitCode::from(1);
         }
+    }
+    if args.latency_ms > 0 {
+        sandbox.state().faults().add(Fault {
+            method: None,
+            path_contains: None,
+            kind: FaultKind::Latency {
+                ms: args.latency_ms,
+            },
+            count: None,
+            rate: None,
+            seed: None,
+        });
     }
     println!("latchkey-sandbox listening on {}", sandbox.base_url());
     println!("  sign-in page:  {}/devicelogin", sandbox.base_url());

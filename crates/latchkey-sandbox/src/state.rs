@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
-use crate::faults::Fault;
+use crate::faults::FaultRegistry;
 use crate::identity::claims::ClaimsRequest;
 use crate::identity::store::IdentityStore;
 use crate::pim::Pim;
@@ -115,7 +115,7 @@ pub struct SandboxState {
     /// Keyed by [`token_hash`], as a token service stores them.
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
     pim: Mutex<Pim>,
-    faults: Mutex<Vec<Fault>>,
+    faults: Mutex<FaultRegistry>,
 }
 
 impl SandboxState {
@@ -166,8 +166,8 @@ impl SandboxState {
         self.device_codes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registered faults.
-    pub fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
+    /// Registered faults and their counters.
+    pub fn faults(&self) -> MutexGuard<'_, FaultRegistry> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 

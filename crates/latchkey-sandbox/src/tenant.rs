@@ -7,12 +7,14 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 mod azure;
+mod generate;
 mod roles;
 
 pub use azure::{
     is_within, trailing_guid, AzureEligibility, AzureRoleDefinition, AzureRoles, ScopeInfo,
     Subscription,
 };
+pub use generate::{generate_json, GENERATED_APPROVER, GENERATED_USER};
 pub use roles::{AdministrativeUnit, DirectoryRoles, RoleDefinition, RoleEligibility};
 
 /// The built-in demo tenant.

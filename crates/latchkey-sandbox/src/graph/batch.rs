@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::GraphError;
 use super::{serve, ApiVersion};
-use crate::faults::FaultKind;
+use crate::faults::{FaultKind, Refusal};
 use crate::state::SandboxState;
 
 /// Graph's limit on sub-requests per batch.
@@ -183,34 +183,25 @@ async fn run_one(
         .map(|b| Bytes::from(b.to_string()))
         .unwrap_or_default();
     // Faults apply to sub-requests one by one, as Graph throttles them inside a batch.
-    let fault = crate::faults::take(state, method.as_str(), uri.path());
-    match fault {
-        Some(FaultKind::Throttle { retry_after }) => {
-            return (
-                429,
-                json!({ "Content-Type": "application/json", "Retry-After": retry_after.to_string() }),
-                json!({ "error": { "code": "TooManyRequests", "message": "Please retry again later." } }),
-            )
+    let fault = crate::faults::take_for_batch_item(state, method.as_str(), uri.path());
+    if let Some(refusal) = fault.and_then(Refusal::before) {
+        let mut headers = json!({ "Content-Type": "application/json" });
+        if let Some(seconds) = refusal.retry_after {
+            headers["Retry-After"] = Value::String(seconds.to_string());
         }
-        Some(FaultKind::Unavailable) => {
-            return fail(GraphError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailable",
-                "The service is temporarily unavailable.",
-            ))
-        }
-        _ => {}
+        return (refusal.status.as_u16(), headers, refusal.body());
     }
     let response = match serve(state, version, method, &uri, &headers, body) {
         Ok(response) => response,
         Err(error) => return fail(error),
     };
     if fault == Some(FaultKind::LoseResponse) {
-        return fail(GraphError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "GatewayTimeout",
-            "The gateway timed out.",
-        ));
+        let lost = Refusal::lost();
+        return (
+            lost.status.as_u16(),
+            json!({ "Content-Type": "application/json" }),
+            lost.body(),
+        );
     }
     let status = response.status().as_u16();
     let mut sub_headers = Map::new();
