@@ -39,7 +39,8 @@ pub struct Session {
     tokens: Mutex<HashMap<Resource, CachedToken>>,
     /// The Graph token from the last step-up, kept until it expires: a plain refresh would
     /// replace it with one lacking the claims PIM asked for.
-    step_up: Mutex<Option<step_up::StepUpToken>>,
+    /// Step-up tokens (MFA / authentication context) by resource, preferred while they last.
+    step_up: Mutex<HashMap<Resource, step_up::StepUpToken>>,
     persisted: bool,
 }
 
@@ -158,12 +159,11 @@ impl Session {
     /// Only that token: calls racing on one expired token then share a single refresh instead
     /// of each discarding the token the first one fetched.
     pub fn invalidate(&self, resource: Resource, refused: &Sensitive<String>) {
-        if resource == Resource::Graph
-            && self
-                .step_up_token(resource)
-                .is_some_and(|t| t.expose() == refused.expose())
+        if self
+            .step_up_token(resource)
+            .is_some_and(|t| t.expose() == refused.expose())
         {
-            self.drop_step_up();
+            self.drop_step_up(Some(resource));
         }
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         if tokens
@@ -174,8 +174,8 @@ impl Session {
         }
     }
 
-    /// A valid access token for `resource`, refreshed silently when needed. For Graph this is
-    /// the step-up token while one is held.
+    /// A valid access token for `resource`, refreshed silently when needed: the step-up token
+    /// while one is held for it.
     pub async fn access_token(&self, resource: Resource) -> Result<Sensitive<String>> {
         if let Some(token) = self.step_up_token(resource) {
             return Ok(token);
@@ -242,7 +242,7 @@ impl Session {
 
     /// Forgets the session: the refresh token leaves the keyring.
     pub async fn sign_out(&self) -> Result<()> {
-        self.drop_step_up();
+        self.drop_step_up(None);
         self.tokens
             .lock()
             .unwrap_or_else(|e| e.into_inner())

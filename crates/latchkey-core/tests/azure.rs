@@ -300,3 +300,44 @@ async fn an_arm_outage_leaves_the_graph_planes_listed() {
         "five groups, six directory roles"
     );
 }
+
+#[tokio::test]
+async fn an_azure_role_that_needs_mfa_steps_up_in_the_browser_then_arm_silently_and_is_sent_once_more(
+) {
+    let harness = Harness::start(fast_options()).await;
+    let ada = signed_in(&harness, ADA).await;
+    let all = azure_eligibilities(&ada).await;
+    let owner = find(&all, "Owner", "rg-data-prod (resource group)")
+        .target
+        .clone();
+    let wanted = vec![input(&owner, 60, Some("CHG-77"))];
+    // A password-only session: ARM refuses for MFA, and a silent step-up cannot help.
+    let first = ada.activate(wanted.clone()).await.unwrap().remove(0);
+    assert_eq!(status(&first), Err(ErrorCode::StepUpRequired), "{first:?}");
+    let before = ada.list_requests().await.unwrap().items.len();
+
+    let opened = Arc::new(std::sync::Mutex::new(None));
+    let browser = opened.clone();
+    let retried = ada
+        .step_up_and_activate(wanted, move |url| {
+            let url = url.to_owned();
+            *browser.lock().unwrap() = Some(tokio::spawn(async move {
+                play_browser(&url, ADA, "approve").await
+            }));
+            Ok(())
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    let browser_task = opened.lock().unwrap().take().unwrap();
+    let page = browser_task.await.unwrap();
+    assert_eq!(page.0, 200, "{}", page.1);
+    // MFA satisfied on the ARM token too: the Owner policy's next rule, approval, decides.
+    assert_eq!(
+        status(&retried),
+        Ok(RequestStatus::PendingApproval),
+        "{retried:?}"
+    );
+    let after = ada.list_requests().await.unwrap().items.len();
+    assert_eq!(after, before + 1, "exactly one more request");
+}

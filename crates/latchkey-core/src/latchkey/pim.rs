@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::StepUpClaims;
+use crate::auth::{Resource, StepUpClaims};
 use crate::error::{Error, ErrorCode, Result};
 use crate::graph::{requests, GraphClient};
 use crate::model::{
@@ -200,23 +200,29 @@ impl Latchkey {
         Ok(results.into_iter().map(|(_, r)| r).collect())
     }
 
-    /// The claims every step-up refusal in `results` asks for, merged, with their indices.
-    fn step_up_wanted(results: &[Result<PimRequest>]) -> Option<(StepUpClaims, Vec<usize>)> {
-        let mut claims: Option<StepUpClaims> = None;
-        let mut indices = Vec::new();
+    /// Per resource (Graph for groups and directory roles, ARM for Azure roles): the claims
+    /// every step-up refusal in `results` asks for, merged, with their indices.
+    fn step_up_wanted(
+        inputs: &[ActivationInput],
+        results: &[Result<PimRequest>],
+    ) -> Vec<(Resource, StepUpClaims, Vec<usize>)> {
+        let mut wanted: Vec<(Resource, StepUpClaims, Vec<usize>)> = Vec::new();
         for (index, result) in results.iter().enumerate() {
             let Err(e) = result else { continue };
             if e.code != ErrorCode::StepUpRequired {
                 continue;
             }
-            let wanted = StepUpClaims::from_error(e).unwrap_or_else(StepUpClaims::mfa);
-            claims = Some(match claims {
-                Some(c) => c.merged(&wanted),
-                None => wanted,
-            });
-            indices.push(index);
+            let claims = StepUpClaims::from_error(e).unwrap_or_else(StepUpClaims::mfa);
+            let resource = resource_of(&inputs[index].target);
+            match wanted.iter_mut().find(|(r, _, _)| *r == resource) {
+                Some((_, merged, indices)) => {
+                    *merged = merged.merged(&claims);
+                    indices.push(index);
+                }
+                None => wanted.push((resource, claims, vec![index])),
+            }
         }
-        claims.map(|c| (c, indices))
+        wanted
     }
 
     async fn step_up_silently_and_resend(
@@ -225,26 +231,34 @@ impl Latchkey {
         inputs: &[ActivationInput],
         results: &mut [Result<PimRequest>],
     ) -> Result<()> {
-        let Some((claims, indices)) = Self::step_up_wanted(results) else {
-            return Ok(());
-        };
-        match graph.session().step_up_silently(&claims).await {
-            Ok(()) => {
-                tracing::info!(
-                    count = indices.len(),
-                    "step-up done silently; resending once"
-                );
-                let again = self.send_activations(graph, inputs, &indices).await?;
-                for (index, result) in indices.into_iter().zip(again) {
-                    results[index] = result;
+        for (resource, claims, indices) in Self::step_up_wanted(inputs, results) {
+            match graph
+                .session()
+                .step_up_silently_for(resource, &claims)
+                .await
+            {
+                Ok(()) => {
+                    tracing::info!(
+                        count = indices.len(),
+                        ?resource,
+                        "step-up done silently; resending once"
+                    );
+                    let again = self.send_activations(graph, inputs, &indices).await?;
+                    for (index, result) in indices.into_iter().zip(again) {
+                        results[index] = result;
+                    }
                 }
-            }
-            Err(StepUpError::InteractionRequired(_)) => {
-                self.inner().step_up_claims = Some(claims);
-            }
-            Err(StepUpError::Failed(e)) => {
-                for index in indices {
-                    results[index] = Err(Error::new(e.code, e.message.clone()));
+                Err(StepUpError::InteractionRequired(_)) => {
+                    let mut inner = self.inner();
+                    inner.step_up_claims = Some(match inner.step_up_claims.take() {
+                        Some(held) => held.merged(&claims),
+                        None => claims,
+                    });
+                }
+                Err(StepUpError::Failed(e)) => {
+                    for index in indices {
+                        results[index] = Err(Error::new(e.code, e.message.clone()));
+                    }
                 }
             }
         }
@@ -275,6 +289,16 @@ impl Latchkey {
         self.inner().step_up_cancel = None;
         done?;
         self.inner().step_up_claims = None;
+        // The browser sign-in gave a Graph token; Azure roles need an ARM one with the same
+        // claims, which the new (MFA) refresh token can now get silently.
+        if inputs
+            .iter()
+            .any(|i| resource_of(&i.target) == Resource::Arm)
+        {
+            if let Err(e) = session.step_up_silently_for(Resource::Arm, &claims).await {
+                tracing::info!(error = %e, "ARM step-up after the browser did not succeed");
+            }
+        }
         // A second refusal now is PIM's final word: no silent retry loop.
         self.activate_with(inputs, false).await
     }
@@ -348,5 +372,13 @@ impl Latchkey {
         }
         outcomes.sort_by_key(|(index, _)| *index);
         Ok(outcomes.into_iter().map(|(_, o)| o).collect())
+    }
+}
+
+/// The API whose token a target's requests carry.
+fn resource_of(target: &Target) -> Resource {
+    match target {
+        Target::AzureRole { .. } => Resource::Arm,
+        Target::Group { .. } | Target::DirectoryRole { .. } => Resource::Graph,
     }
 }

@@ -71,49 +71,63 @@ fn interaction_required(claims: &StepUpClaims, cause: Option<Error>) -> StepUpEr
 
 impl Session {
     pub(super) fn step_up_token(&self, resource: Resource) -> Option<Sensitive<String>> {
-        if resource != Resource::Graph {
-            return None;
-        }
         let mut held = self.step_up.lock().unwrap_or_else(|e| e.into_inner());
-        match &*held {
+        match held.get(&resource) {
             Some(t) if t.expires_at - REFRESH_MARGIN > self.clock.now() => Some(t.token.clone()),
             Some(_) => {
-                *held = None;
+                held.remove(&resource);
                 None
             }
             None => None,
         }
     }
 
-    pub(super) fn drop_step_up(&self) {
-        *self.step_up.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    /// Forgets the step-up token of `resource` (all of them with `None`).
+    pub(super) fn drop_step_up(&self, resource: Option<Resource>) {
+        let mut held = self.step_up.lock().unwrap_or_else(|e| e.into_inner());
+        match resource {
+            Some(resource) => {
+                held.remove(&resource);
+            }
+            None => held.clear(),
+        }
     }
 
     /// The claims of the step-up token held for Graph, if one is held and still valid.
     pub fn step_up_claims(&self) -> Option<StepUpClaims> {
         self.step_up_token(Resource::Graph)?;
         let held = self.step_up.lock().unwrap_or_else(|e| e.into_inner());
-        held.as_ref().map(|t| t.claims.clone())
+        held.get(&Resource::Graph).map(|t| t.claims.clone())
     }
 
-    /// Tries the refresh grant with `claims`. `InteractionRequired` when the service needs the
-    /// person (or when a silently obtained token for these claims was already refused).
+    /// Tries the refresh grant with `claims` for Graph; see [`Session::step_up_silently_for`].
     pub async fn step_up_silently(&self, claims: &StepUpClaims) -> Result<(), StepUpError> {
+        self.step_up_silently_for(Resource::Graph, claims).await
+    }
+
+    /// Tries the refresh grant with `claims` for `resource` (ARM refuses Azure role activations
+    /// the same way Graph does). `InteractionRequired` when the service needs the person (or
+    /// when a silently obtained token for these claims was already refused).
+    pub async fn step_up_silently_for(
+        &self,
+        resource: Resource,
+        claims: &StepUpClaims,
+    ) -> Result<(), StepUpError> {
         let already_silent = {
             let held = self.step_up.lock().unwrap_or_else(|e| e.into_inner());
-            held.as_ref()
+            held.get(&resource)
                 .is_some_and(|t| t.silent && &t.claims == claims)
         };
-        if already_silent && self.step_up_token(Resource::Graph).is_some() {
+        if already_silent && self.step_up_token(resource).is_some() {
             return Err(interaction_required(claims, None));
         }
         let mut refresh_token = self.refresh_token.lock().await;
         match self
-            .redeem(&mut refresh_token, Resource::Graph, Some(claims))
+            .redeem(&mut refresh_token, resource, Some(claims))
             .await
         {
             Ok(tokens) => {
-                self.hold(&tokens, claims, true);
+                self.hold(resource, &tokens, claims, true);
                 Ok(())
             }
             Err(e) if e.code == ErrorCode::StepUpRequired => {
@@ -178,16 +192,24 @@ impl Session {
         let mut refresh_token = self.refresh_token.lock().await;
         // The new refresh token comes from an MFA sign-in: later silent step-ups can succeed.
         self.keep_rotated(&mut refresh_token, &tokens).await?;
-        self.hold(&tokens, claims, false);
+        // Interactive sign-ins ask for Graph's scopes; other resources step up silently
+        // from the new refresh token when they need to.
+        self.hold(Resource::Graph, &tokens, claims, false);
         Ok(())
     }
 
-    fn hold(&self, tokens: &TokenSet, claims: &StepUpClaims, silent: bool) {
-        *self.step_up.lock().unwrap_or_else(|e| e.into_inner()) = Some(StepUpToken {
-            token: tokens.access_token.clone(),
-            expires_at: tokens.expires_at,
-            claims: claims.clone(),
-            silent,
-        });
+    fn hold(&self, resource: Resource, tokens: &TokenSet, claims: &StepUpClaims, silent: bool) {
+        self.step_up
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                resource,
+                StepUpToken {
+                    token: tokens.access_token.clone(),
+                    expires_at: tokens.expires_at,
+                    claims: claims.clone(),
+                    silent,
+                },
+            );
     }
 }
