@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use latchkey_core::model::{
     ActivationInput, ApprovalItem, DecisionInput, GroupAccess, Plane, RequestStatus,
@@ -16,12 +14,6 @@ const PROD_DB: &str = "9f474d24-eef8-4f36-8b86-bf8dc0cf2cfd";
 const CHLOE: &str = "chloe@fabrikam.example";
 const ELENA: &str = "elena@fabrikam.example";
 const BEN: &str = "ben@fabrikam.example";
-
-async fn signed_in(harness: &Harness, upn: &str) -> Arc<Latchkey> {
-    let latchkey = harness.latchkey();
-    sign_in(&latchkey, upn).await;
-    latchkey
-}
 
 /// `requester` asks for Prod DB Admins (approval by Chloé or Elena); returns the request id.
 async fn ask_for_prod_db(requester: &Latchkey, ticket: &str) -> String {

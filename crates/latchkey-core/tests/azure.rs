@@ -9,19 +9,13 @@ use std::sync::Arc;
 
 use common::*;
 use latchkey_core::model::{
-    ActivationInput, DecisionInput, Eligibility, Plane, RequestOutcome, RequestStatus, Target,
+    ActivationInput, DecisionInput, Eligibility, Plane, RequestStatus, Target,
 };
 use latchkey_core::{ErrorCode, Latchkey};
 use serde_json::json;
 
 const BEN: &str = "ben@fabrikam.example";
 const CHLOE: &str = "chloe@fabrikam.example";
-
-async fn signed_in(harness: &Harness, upn: &str) -> Arc<Latchkey> {
-    let latchkey = harness.latchkey();
-    sign_in(&latchkey, upn).await;
-    latchkey
-}
 
 async fn azure_eligibilities(latchkey: &Latchkey) -> Vec<Eligibility> {
     let listing = latchkey.list_eligibilities().await.unwrap();
@@ -48,14 +42,6 @@ fn input(target: &Target, minutes: u32, ticket: Option<&str>) -> ActivationInput
         ticket_number: ticket.map(str::to_owned),
         ticket_system: ticket.map(|_| "ServiceNow".to_owned()),
         start_at: None,
-    }
-}
-
-fn status(outcome: &RequestOutcome) -> Result<RequestStatus, ErrorCode> {
-    match (&outcome.status, &outcome.error) {
-        (Some(s), None) => Ok(*s),
-        (_, Some(e)) => Err(e.code),
-        _ => panic!("neither status nor error: {outcome:?}"),
     }
 }
 

@@ -7,9 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use latchkey_core::model::{
-    ActivationInput, DecisionInput, Plane, RequestOutcome, RequestStatus, Target,
-};
+use latchkey_core::model::{ActivationInput, DecisionInput, Plane, RequestStatus, Target};
 use latchkey_core::{ErrorCode, Latchkey};
 use serde_json::json;
 
@@ -38,25 +36,16 @@ fn input(target: Target, minutes: u32) -> ActivationInput {
     }
 }
 
-async fn signed_in(harness: &Harness, upn: &str) -> Arc<Latchkey> {
-    let latchkey = harness.latchkey();
-    sign_in(&latchkey, upn).await;
+async fn signed_in_and_listed(harness: &Harness, upn: &str) -> Arc<Latchkey> {
+    let latchkey = signed_in(harness, upn).await;
     latchkey.list_eligibilities().await.unwrap();
     latchkey
-}
-
-fn status(outcome: &RequestOutcome) -> Result<RequestStatus, ErrorCode> {
-    match (&outcome.status, &outcome.error) {
-        (Some(s), None) => Ok(*s),
-        (_, Some(e)) => Err(e.code),
-        _ => panic!("neither status nor error: {outcome:?}"),
-    }
 }
 
 #[tokio::test]
 async fn a_role_activates_counts_down_and_deactivates_after_five_minutes() {
     let harness = Harness::start(fast_options()).await;
-    let ada = signed_in(&harness, ADA).await;
+    let ada = signed_in_and_listed(&harness, ADA).await;
     let reader = role(GLOBAL_READER, "/");
     let outcome = ada
         .activate(vec![input(reader.clone(), 120)])
@@ -100,7 +89,7 @@ async fn a_role_activates_counts_down_and_deactivates_after_five_minutes() {
 #[tokio::test]
 async fn an_administrative_unit_scope_is_kept_and_its_policy_enforced_locally() {
     let harness = Harness::start(fast_options()).await;
-    let ada = signed_in(&harness, ADA).await;
+    let ada = signed_in_and_listed(&harness, ADA).await;
     let berlin = role(USER_ADMIN, BERLIN_AU);
     let before = ada.round_trips();
     let too_long = ada
@@ -132,8 +121,8 @@ async fn an_administrative_unit_scope_is_kept_and_its_policy_enforced_locally() 
 #[tokio::test]
 async fn an_approval_gated_role_waits_then_the_approver_decides_on_beta_steps() {
     let harness = Harness::start(fast_options()).await;
-    let ada = signed_in(&harness, ADA).await;
-    let chloe = signed_in(&harness, "chloe@fabrikam.example").await;
+    let ada = signed_in_and_listed(&harness, ADA).await;
+    let chloe = signed_in_and_listed(&harness, "chloe@fabrikam.example").await;
     let exchange = role(EXCHANGE_ADMIN, "/");
     let mut ask = input(exchange.clone(), 120);
     ask.ticket_number = Some("CHG-21".into());
@@ -192,7 +181,7 @@ async fn an_approval_gated_role_waits_then_the_approver_decides_on_beta_steps() 
 #[tokio::test]
 async fn a_lost_role_response_is_reconciled_without_a_duplicate() {
     let harness = Harness::start(fast_options()).await;
-    let ada = signed_in(&harness, ADA).await;
+    let ada = signed_in_and_listed(&harness, ADA).await;
     control(
         &harness,
         "/_sandbox/faults",
@@ -217,7 +206,7 @@ async fn a_lost_role_response_is_reconciled_without_a_duplicate() {
 #[tokio::test]
 async fn mfa_is_asked_for_in_the_browser_and_the_same_request_is_sent_once_more() {
     let harness = Harness::start(fast_options()).await;
-    let ada = signed_in(&harness, ADA).await;
+    let ada = signed_in_and_listed(&harness, ADA).await;
     let wanted = vec![
         input(role(SECURITY_READER, "/"), 60),
         input(role(GLOBAL_READER, "/"), 60),
@@ -269,7 +258,7 @@ async fn mfa_is_asked_for_in_the_browser_and_the_same_request_is_sent_once_more(
 #[tokio::test]
 async fn a_cancelled_browser_step_up_says_so_and_sends_nothing() {
     let harness = Harness::start(fast_options()).await;
-    let ada = signed_in(&harness, ADA).await;
+    let ada = signed_in_and_listed(&harness, ADA).await;
     let wanted = vec![input(role(SECURITY_READER, "/"), 60)];
     let first = ada.activate(wanted.clone()).await.unwrap().remove(0);
     assert_eq!(status(&first), Err(ErrorCode::StepUpRequired));

@@ -58,17 +58,7 @@ impl Latchkey {
             graph.my_activations(Plane::DirectoryRole),
             arm.my_activations()
         );
-        let mut listing = self.observe(Listing::gather([
-            (Plane::Group, groups),
-            (Plane::DirectoryRole, roles),
-            (Plane::AzureRole, azure),
-        ]))?;
-        {
-            let inner = self.inner();
-            for a in &mut listing.items {
-                inner.fill_names(&a.target, &mut a.name, &mut a.scope_name);
-            }
-        }
+        let mut listing = self.gather_named([groups, roles, azure])?;
         listing
             .items
             .sort_by(|a, b| a.end_date_time.cmp(&b.end_date_time).then(a.id.cmp(&b.id)));
@@ -83,20 +73,30 @@ impl Latchkey {
             graph.my_requests(Plane::DirectoryRole),
             arm.my_requests()
         );
+        let mut listing = self.gather_named([groups, roles, azure])?;
+        listing
+            .items
+            .sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
+        Ok(listing)
+    }
+
+    /// The three planes' results (groups, directory roles, Azure roles) as one listing, with
+    /// names the service left out filled in from the last eligibility listing.
+    fn gather_named<T: Named + ts_rs::TS>(
+        &self,
+        [groups, roles, azure]: [Result<Vec<T>>; 3],
+    ) -> Result<Listing<T>> {
         let mut listing = self.observe(Listing::gather([
             (Plane::Group, groups),
             (Plane::DirectoryRole, roles),
             (Plane::AzureRole, azure),
         ]))?;
-        {
-            let inner = self.inner();
-            for r in &mut listing.items {
-                inner.fill_names(&r.target, &mut r.name, &mut r.scope_name);
-            }
+        let inner = self.inner();
+        for item in &mut listing.items {
+            let (target, name, scope) = item.parts();
+            inner.fill_names(target, name, scope);
         }
-        listing
-            .items
-            .sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
+        drop(inner);
         Ok(listing)
     }
 
@@ -380,5 +380,22 @@ fn resource_of(target: &Target) -> Resource {
     match target {
         Target::AzureRole { .. } => Resource::Arm,
         Target::Group { .. } | Target::DirectoryRole { .. } => Resource::Graph,
+    }
+}
+
+/// A listed item whose name and scope name may be filled in from an earlier listing.
+trait Named {
+    fn parts(&mut self) -> (&Target, &mut Option<String>, &mut Option<String>);
+}
+
+impl Named for Activation {
+    fn parts(&mut self) -> (&Target, &mut Option<String>, &mut Option<String>) {
+        (&self.target, &mut self.name, &mut self.scope_name)
+    }
+}
+
+impl Named for PimRequest {
+    fn parts(&mut self) -> (&Target, &mut Option<String>, &mut Option<String>) {
+        (&self.target, &mut self.name, &mut self.scope_name)
     }
 }

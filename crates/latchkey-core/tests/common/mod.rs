@@ -299,3 +299,21 @@ pub async fn activate_group(harness: &Harness, token: &str, group: &str) -> (u16
         .unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
+
+/// A new `Latchkey` on the harness, signed in as `upn`.
+pub async fn signed_in(harness: &Harness, upn: &str) -> Arc<Latchkey> {
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, upn).await;
+    latchkey
+}
+
+/// An outcome as what a person reads: PIM's status, or the error's code.
+pub fn status(
+    outcome: &latchkey_core::model::RequestOutcome,
+) -> Result<latchkey_core::model::RequestStatus, latchkey_core::ErrorCode> {
+    match (&outcome.status, &outcome.error) {
+        (Some(s), None) => Ok(*s),
+        (_, Some(e)) => Err(e.code),
+        _ => panic!("neither status nor error: {outcome:?}"),
+    }
+}
