@@ -1,5 +1,6 @@
-//! The directory objects PIM rows point to: `/roleManagement/directory/roleDefinitions[/{id}]`
-//! and `/directory/administrativeUnits[/{id}]`.
+//! The directory objects PIM rows point to: `/roleManagement/directory/roleDefinitions[/{id}]`,
+//! `/directory/administrativeUnits[/{id}]`, `/groups` (with `$filter=id in (…)`, the name
+//! fallback when `$expand=group` comes back empty) and `/me`.
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -32,6 +33,93 @@ const ADMINISTRATIVE_UNIT: EntityType = EntityType {
     properties: &["id", "displayName", "description", "visibility"],
     navigations: &["members", "scopedRoleMembers"],
 };
+
+const GROUP: EntityType = EntityType {
+    name: "microsoft.graph.group",
+    properties: &[
+        "id",
+        "displayName",
+        "description",
+        "mail",
+        "mailEnabled",
+        "mailNickname",
+        "securityEnabled",
+        "groupTypes",
+        "isAssignableToRole",
+        "visibility",
+    ],
+    navigations: &["members", "owners"],
+};
+
+const USER: EntityType = EntityType {
+    name: "microsoft.graph.user",
+    properties: &[
+        "id",
+        "displayName",
+        "userPrincipalName",
+        "mail",
+        "jobTitle",
+        "accountEnabled",
+    ],
+    navigations: &["memberOf", "manager"],
+};
+
+/// Scopes that may read groups' names.
+const GROUP_READ: &[&str] = &[
+    "Group.Read.All",
+    "GroupMember.Read.All",
+    "Directory.Read.All",
+    "Group.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
+
+/// Scopes that may read the signed-in user.
+const ME_READ: &[&str] = &[
+    "User.Read",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "Directory.Read.All",
+];
+
+/// `GET /me` and `GET /groups[/{id}]`; `None` when the path is not one of them.
+pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, GraphError>> {
+    match request.segments.as_slice() {
+        [me] if me.is("me") => Some(me_json(request)),
+        [groups, rest @ ..] if groups.is("groups") => Some(groups_json(request, rest)),
+        _ => None,
+    }
+}
+
+fn me_json(request: &GraphRequest<'_>) -> Result<Response, GraphError> {
+    require_method(request, Method::GET)?;
+    require_scope(request, ME_READ)?;
+    request.query.validate(&USER)?;
+    let tenant = request.state.tenant();
+    let user = tenant
+        .user(&request.caller.oid)
+        .ok_or_else(|| no_such_object(&request.caller.oid))?;
+    let body = super::odata::project(
+        super::groups::user_json(user),
+        request.query.select.as_deref(),
+        &[],
+    );
+    Ok(entity(request, StatusCode::OK, body, "users/$entity"))
+}
+
+fn groups_json(request: &GraphRequest<'_>, rest: &[Segment]) -> Result<Response, GraphError> {
+    require_method(request, Method::GET)?;
+    require_scope(request, GROUP_READ)?;
+    request.query.validate(&GROUP)?;
+    let tenant = request.state.tenant();
+    list_or_one(
+        request,
+        rest,
+        "groups",
+        &tenant.groups,
+        |g| &g.id,
+        super::groups::group_json,
+    )
+}
 
 /// Scopes that may read administrative units.
 const UNIT_READ: &[&str] = &[

@@ -131,6 +131,7 @@ fn serve(
     groups::route(&request)
         .or_else(|| roles::route(&request))
         .or_else(|| policies::route(&request))
+        .or_else(|| directory::route(&request))
         .unwrap_or_else(|| Err(not_found(&request.segments)))
 }
 

@@ -81,12 +81,21 @@ pub struct Expand {
     pub expand: Vec<Expand>,
 }
 
-/// A comparison in `$filter`.
+/// A comparison in `$filter`: `eq` / `ne` with one value, or `in (…)` with several.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
     pub property: String,
+    /// `eq` and `in`; false for `ne`.
     pub equal: bool,
-    pub value: String,
+    /// The literal(s) compared against; one for `eq` and `ne`.
+    pub values: Vec<String>,
+}
+
+impl Comparison {
+    /// The first (for `eq`/`ne` the only) literal.
+    pub fn value(&self) -> &str {
+        self.values.first().map(String::as_str).unwrap_or_default()
+    }
 }
 
 /// Parsed system query options.
@@ -179,11 +188,11 @@ impl Query {
     pub fn matches(&self, item: &Value) -> bool {
         self.filter.iter().all(|c| {
             let actual = lookup(item, &c.property);
-            let same = match actual {
-                Some(Value::String(s)) => s.eq_ignore_ascii_case(&c.value),
-                Some(Value::Null) | None => c.value == "null",
-                Some(other) => serde_json::to_string(other).is_ok_and(|s| s == c.value),
-            };
+            let same = c.values.iter().any(|value| match actual {
+                Some(Value::String(s)) => s.eq_ignore_ascii_case(value),
+                Some(Value::Null) | None => value == "null",
+                Some(other) => serde_json::to_string(other).is_ok_and(|s| s == *value),
+            });
             same == c.equal
         })
     }
@@ -268,6 +277,24 @@ fn parse_expand(value: &str) -> Result<Vec<Expand>, GraphError> {
     Ok(items)
 }
 
+/// A quoted string (with `''` escapes), or `null`, `true`, `false`, a number.
+fn parse_literal(literal: &str) -> Option<String> {
+    if let Some(inner) = literal
+        .strip_prefix('\'')
+        .and_then(|l| l.strip_suffix('\''))
+    {
+        Some(inner.replace("''", "'"))
+    } else if literal == "null"
+        || literal == "true"
+        || literal == "false"
+        || literal.parse::<f64>().is_ok()
+    {
+        Some(literal.to_owned())
+    } else {
+        None
+    }
+}
+
 fn parse_filter(value: &str) -> Result<Vec<Comparison>, GraphError> {
     let invalid = || GraphError::bad_request(format!("Invalid filter clause: '{value}'."));
     let mut comparisons = Vec::new();
@@ -282,30 +309,27 @@ fn parse_filter(value: &str) -> Result<Vec<Comparison>, GraphError> {
         else {
             return Err(invalid());
         };
-        let equal = match op.to_ascii_lowercase().as_str() {
-            "eq" => true,
-            "ne" => false,
-            _ => return Err(invalid()),
-        };
         let literal = literal.trim();
-        let value = if let Some(inner) = literal
-            .strip_prefix('\'')
-            .and_then(|l| l.strip_suffix('\''))
-        {
-            inner.replace("''", "'")
-        } else if literal == "null"
-            || literal == "true"
-            || literal == "false"
-            || literal.parse::<f64>().is_ok()
-        {
-            literal.to_owned()
-        } else {
-            return Err(invalid());
+        let (equal, values) = match op.to_ascii_lowercase().as_str() {
+            "eq" => (true, vec![parse_literal(literal).ok_or_else(invalid)?]),
+            "ne" => (false, vec![parse_literal(literal).ok_or_else(invalid)?]),
+            // `id in ('a','b')`: the clause trim above may have taken the list's closing paren.
+            "in" => {
+                let list = literal.trim_start_matches('(').trim_end_matches(')');
+                let values = list
+                    .split(',')
+                    .map(|item| parse_literal(item.trim()))
+                    .collect::<Option<Vec<_>>>()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(invalid)?;
+                (true, values)
+            }
+            _ => return Err(invalid()),
         };
         comparisons.push(Comparison {
             property: property.to_owned(),
             equal,
-            value,
+            values,
         });
     }
     Ok(comparisons)
@@ -398,7 +422,7 @@ mod tests {
         );
         assert_eq!(q.select.as_ref().unwrap().len(), 2);
         assert_eq!(q.filter.len(), 2);
-        assert_eq!(q.filter[1].value, "a and b");
+        assert_eq!(q.filter[1].value(), "a and b");
         assert_eq!(q.top, Some(5));
         let q = Query::parse(Some("$expand=policy($expand=rules($select=id))")).unwrap();
         assert_eq!(q.expand[0].expand[0].property, "rules");

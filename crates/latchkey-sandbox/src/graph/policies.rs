@@ -46,7 +46,7 @@ fn filter_value<'q>(request: &'q GraphRequest<'_>, property: &str) -> Option<&'q
         .filter
         .iter()
         .find(|c| c.equal && c.property.eq_ignore_ascii_case(property))
-        .map(|c| c.value.as_str())
+        .map(|c| c.value())
 }
 
 fn assignments(request: &GraphRequest<'_>) -> Result<Response, GraphError> {
