@@ -13,6 +13,7 @@ pub mod http;
 pub mod ipc;
 mod latchkey;
 pub mod model;
+pub mod policy_cache;
 pub mod reminders;
 pub mod rest;
 pub mod secrets;

@@ -56,6 +56,18 @@ async fn azure_roles_are_listed_with_names_scopes_and_policies_in_one_listing() 
     // eligibilities and one policy read per (scope, role) — six.
     assert_eq!(ada.round_trips() - before, (1 + 1) + (1 + 1) + (1 + 1 + 6));
     assert_eq!(all.len(), 6);
+    // A refresh minutes later: the policies are remembered, only the three lists are read.
+    let before = ada.round_trips();
+    let again = azure_eligibilities(&ada).await;
+    assert_eq!(
+        ada.round_trips() - before,
+        1 + 1 + 1,
+        "warm: one page per plane"
+    );
+    assert_eq!(
+        again.iter().map(|e| &e.requirements).collect::<Vec<_>>(),
+        all.iter().map(|e| &e.requirements).collect::<Vec<_>>()
+    );
     let contributor = find(&all, "Contributor", "rg-payments-prod (resource group)");
     assert_eq!(contributor.requirements.max_duration_minutes, Some(240));
     assert!(contributor.requirements.justification && !contributor.requirements.approval);

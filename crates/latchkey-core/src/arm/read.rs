@@ -13,6 +13,7 @@ use crate::graph::requests::{text, time};
 use crate::model::{
     azure_scope_name, Activation, Eligibility, PimRequest, RequestStatus, Requirements, Target,
 };
+use crate::policy_cache::PolicyCache;
 
 /// My eligibilities, and the eligibility schedule each target's activation links to.
 #[derive(Debug, Default)]
@@ -120,7 +121,7 @@ impl ArmClient {
     }
 
     /// My eligibilities on every scope, sorted by name, each with its policy's requirements.
-    pub async fn my_eligibilities(&self) -> Result<ArmEligibilities> {
+    pub async fn my_eligibilities(&self, cache: &PolicyCache) -> Result<ArmEligibilities> {
         let values = self
             .list("roleEligibilityScheduleInstances", "asTarget()")
             .await?;
@@ -131,11 +132,20 @@ impl ArmClient {
             }
             found.items.push(eligibility);
         }
-        let targets: Vec<Target> = found.items.iter().map(|e| e.target.clone()).collect();
-        let requirements = self.requirements_of(&targets).await;
+        let mut missing: Vec<Target> = Vec::new();
         for e in &mut found.items {
-            if let Some(known) = requirements.get(&e.target.key()) {
-                e.requirements = known.clone();
+            match cache.get(&e.target.key()) {
+                Some(known) => e.requirements = known,
+                None => missing.push(e.target.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            let requirements = self.requirements_of(&missing).await;
+            for e in &mut found.items {
+                if let Some(known) = requirements.get(&e.target.key()) {
+                    e.requirements = known.clone();
+                    cache.put(e.target.key(), known);
+                }
             }
         }
         found.items.sort_by_cached_key(|e| {

@@ -9,6 +9,7 @@ use super::plane::{self, description_from, name_from, scope_name_from, target_fr
 use super::GraphClient;
 use crate::error::Result;
 use crate::model::{Eligibility, Plane, Requirements, Target};
+use crate::policy_cache::PolicyCache;
 use crate::time::{parse_lenient, to_ipc};
 
 fn text<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -50,18 +51,33 @@ fn policy_subjects(list: &[Eligibility]) -> Vec<String> {
 }
 
 impl GraphClient {
-    /// My eligibilities in `plane`, sorted by name, each with its policy's requirements.
-    pub async fn my_eligibilities(&self, plane: Plane) -> Result<Vec<Eligibility>> {
+    /// My eligibilities in `plane`, sorted by name, each with its policy's requirements —
+    /// from `cache` when read recently, else read (in `$batch`es) and remembered there.
+    pub async fn my_eligibilities(
+        &self,
+        plane: Plane,
+        cache: &PolicyCache,
+    ) -> Result<Vec<Eligibility>> {
         let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_eligibilities).await?;
         let mut list: Vec<Eligibility> = values
             .iter()
             .filter_map(|v| eligibility_from(plane, v))
             .collect();
-        let subjects = policy_subjects(&list);
-        let requirements = self.requirements_of(plane, &subjects).await;
+        let mut missing = Vec::new();
         for eligibility in &mut list {
-            if let Some(known) = requirements.get(&eligibility.target) {
-                eligibility.requirements = known.clone();
+            match cache.get(&eligibility.target.key()) {
+                Some(known) => eligibility.requirements = known,
+                None => missing.push(eligibility.clone()),
+            }
+        }
+        let subjects = policy_subjects(&missing);
+        if !subjects.is_empty() {
+            let requirements = self.requirements_of(plane, &subjects).await;
+            for eligibility in &mut list {
+                if let Some(known) = requirements.get(&eligibility.target) {
+                    eligibility.requirements = known.clone();
+                    cache.put(eligibility.target.key(), known);
+                }
             }
         }
         list.sort_by_cached_key(|e| {

@@ -21,6 +21,7 @@ use crate::graph::GraphClient;
 use crate::http::HttpClient;
 use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
 use crate::model::{Requirements, Target};
+use crate::policy_cache::{PolicyCache, POLICY_TTL};
 use crate::secrets::SecretStore;
 use crate::session::Session;
 use crate::time::to_ipc;
@@ -87,6 +88,8 @@ pub struct Latchkey {
     clock: Arc<dyn Clock>,
     state: watch::Sender<SessionState>,
     inner: Mutex<Inner>,
+    /// Policies read recently, so a refresh reads only the eligibilities.
+    policies: PolicyCache,
 }
 
 impl Latchkey {
@@ -106,6 +109,7 @@ impl Latchkey {
             auth,
             store: config.store,
             accounts: AccountDirectory::new(config.accounts_path),
+            policies: PolicyCache::new(config.clock.clone(), POLICY_TTL),
             clock: config.clock,
             state,
             inner: Mutex::default(),
@@ -168,6 +172,8 @@ impl Latchkey {
     }
 
     fn signed_in(&self, session: Arc<Session>) {
+        // Another account may see other policies (and PIM may hide some from some people).
+        self.policies.clear();
         let record = session.account().clone();
         self.inner().session = Some(session);
         self.state.send_replace(SessionState::SignedIn {

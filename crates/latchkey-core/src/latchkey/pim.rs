@@ -23,9 +23,9 @@ impl Latchkey {
     pub async fn list_eligibilities(&self) -> Result<Listing<Eligibility>> {
         let (graph, arm) = (self.graph()?, self.arm()?);
         let (groups, roles, azure) = tokio::join!(
-            graph.my_eligibilities(Plane::Group),
-            graph.my_eligibilities(Plane::DirectoryRole),
-            arm.my_eligibilities()
+            graph.my_eligibilities(Plane::Group, &self.policies),
+            graph.my_eligibilities(Plane::DirectoryRole, &self.policies),
+            arm.my_eligibilities(&self.policies)
         );
         let mut schedules = HashMap::new();
         let azure = azure.map(|found| {

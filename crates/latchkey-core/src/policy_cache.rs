@@ -1,0 +1,97 @@
+//! What each eligibility's policy requires, remembered for a while: policies change rarely, and
+//! reading them is most of a listing's round trips. Keyed by target (`Target::key`); what could
+//! not be read is never cached, so it is asked again next time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::clock::Clock;
+use crate::model::Requirements;
+
+/// How long a policy read is trusted. PIM applies a policy change to the next request anyway,
+/// and a refused request is explained, so a stale entry costs one clear error at worst.
+pub const POLICY_TTL: Duration = Duration::minutes(10);
+
+/// Requirements by target key, each with when it was read.
+pub struct PolicyCache {
+    clock: Arc<dyn Clock>,
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Requirements, DateTime<Utc>)>>,
+}
+
+impl PolicyCache {
+    /// An empty cache trusting entries for `ttl`.
+    pub fn new(clock: Arc<dyn Clock>, ttl: Duration) -> Self {
+        Self {
+            clock,
+            ttl,
+            entries: Mutex::default(),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Requirements, DateTime<Utc>)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The requirements read for `key` less than the TTL ago.
+    pub fn get(&self, key: &str) -> Option<Requirements> {
+        let now = self.clock.now();
+        let mut entries = self.entries();
+        match entries.get(key) {
+            Some((requirements, at)) if now - *at < self.ttl => Some(requirements.clone()),
+            Some(_) => {
+                entries.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Remembers what was just read for `key`; requirements that are not `known` are skipped.
+    pub fn put(&self, key: String, requirements: &Requirements) {
+        if requirements.known {
+            let now = self.clock.now();
+            self.entries().insert(key, (requirements.clone(), now));
+        }
+    }
+
+    /// Forgets everything (another account signed in).
+    pub fn clear(&self) {
+        self.entries().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed(Mutex<DateTime<Utc>>);
+
+    impl Clock for Fixed {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    #[test]
+    fn entries_last_the_ttl_and_unknown_requirements_are_never_kept() {
+        let clock = Arc::new(Fixed(Mutex::new(Utc::now())));
+        let cache = PolicyCache::new(clock.clone(), POLICY_TTL);
+        let mut known = Requirements::unknown();
+        known.known = true;
+        known.max_duration_minutes = Some(60);
+        cache.put("group|g|member".into(), &known);
+        cache.put("role|r|/".into(), &Requirements::unknown());
+        assert_eq!(cache.get("group|g|member"), Some(known.clone()));
+        assert_eq!(cache.get("role|r|/"), None, "a 403'd policy is asked again");
+        *clock.0.lock().unwrap() += POLICY_TTL - Duration::seconds(1);
+        assert!(cache.get("group|g|member").is_some());
+        *clock.0.lock().unwrap() += Duration::seconds(1);
+        assert_eq!(cache.get("group|g|member"), None, "expired at the TTL");
+        cache.put("group|g|member".into(), &known);
+        cache.clear();
+        assert_eq!(cache.get("group|g|member"), None);
+    }
+}
