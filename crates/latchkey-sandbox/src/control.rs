@@ -1,5 +1,6 @@
 //! The sandbox's own control API under `/_sandbox/`, kept apart from every Microsoft path:
-//! health, moving virtual time, and injected faults.
+//! health, moving virtual time, injected faults, the request log and directory changes
+//! (leavers, removed eligibilities).
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ use serde_json::json;
 use crate::graph::timestamp;
 use crate::state::SandboxState;
 
+mod directory;
+
 /// Routes of the control API.
 pub fn routes() -> Router<Arc<SandboxState>> {
     Router::new()
@@ -23,6 +26,25 @@ pub fn routes() -> Router<Arc<SandboxState>> {
             "/_sandbox/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
         )
+        .route("/_sandbox/requests", get(directory::request_log))
+        .route(
+            "/_sandbox/users/{user}/disable",
+            post(directory::disable_user),
+        )
+        .route(
+            "/_sandbox/eligibilities/{id}",
+            axum::routing::delete(directory::remove_eligibility),
+        )
+}
+
+/// A readable 404 for a control call naming a person the tenant does not have.
+pub(crate) fn no_such_user(who: &str) -> Response {
+    not_found(format!("no user '{who}' in the sandbox tenant"))
+}
+
+/// A readable 404 with `message`.
+fn not_found(message: String) -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "error": message }))).into_response()
 }
 
 async fn health(State(state): State<Arc<SandboxState>>) -> Response {

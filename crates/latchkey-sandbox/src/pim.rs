@@ -7,8 +7,14 @@ use chrono::{DateTime, Duration, Utc};
 use crate::tenant::{Policy, Tenant};
 
 mod approval;
+mod error;
+mod log;
+mod removal;
 mod target;
 
+pub use error::{PimError, Refusals};
+pub use log::request_log_json;
+pub use removal::{disable_user, remove_eligibility, Removal};
 pub use target::{Plane, Target};
 
 /// `scheduleRequestActions` (camelCase on the wire, any case accepted).
@@ -180,28 +186,6 @@ pub struct Caller {
     pub acrs: Vec<String>,
 }
 
-/// A refused request, as PIM reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PimError {
-    /// `RoleAssignmentRequestPolicyValidationFailed` with the failed rules.
-    PolicyValidationFailed(Vec<&'static str>),
-    /// `RoleAssignmentRequestAcrsValidationFailed`; the claims challenge to satisfy.
-    AcrsValidationFailed {
-        claim_value: String,
-    },
-    RoleAssignmentExists,
-    PendingRoleAssignmentRequest,
-    RoleAssignmentDoesNotExist,
-    ActiveDurationTooShort,
-    /// A malformed or unsupported request (Graph `BadRequest`).
-    BadRequest(String),
-    NotFound,
-    /// Not allowed for this caller.
-    Forbidden(String),
-    /// Already decided or no longer pending.
-    Conflict(String),
-}
-
 /// A request as the client sent it, already parsed from JSON.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -223,6 +207,8 @@ pub struct NewRequest {
 pub struct Pim {
     pub requests: Vec<Request>,
     pub activations: Vec<Activation>,
+    /// Submissions refused before being recorded.
+    pub refusals: Refusals,
 }
 
 fn blank(text: &Option<String>) -> bool {
@@ -285,6 +271,20 @@ impl Pim {
         now: DateTime<Utc>,
     ) -> Result<Request, PimError> {
         self.sweep(now);
+        let submitted = self.check_and_record(tenant, caller, new, now);
+        if let Err(refused) = &submitted {
+            self.refusals.count(refused);
+        }
+        submitted
+    }
+
+    fn check_and_record(
+        &mut self,
+        tenant: &Tenant,
+        caller: &Caller,
+        new: NewRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Request, PimError> {
         if !new.principal_id.eq_ignore_ascii_case(&caller.user_id) {
             return Err(PimError::Forbidden(
                 "The principalId of a self-service request must be the signed-in user.".to_owned(),
@@ -470,3 +470,6 @@ fn failed_rules(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -146,6 +146,12 @@ impl SandboxState {
     /// The tenant, for reading.
     pub fn tenant(&self) -> RwLockReadGuard<'_, Tenant> {
         self.tenant.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The tenant, for the control API's directory changes (take it before [`Self::pim`], as
+    /// every handler does, so the two locks are always taken in one order).
+    pub fn tenant_mut(&self) -> RwLockWriteGuard<'_, Tenant> {
+        self.tenant.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Records the address the listener got (known only after binding port 0).

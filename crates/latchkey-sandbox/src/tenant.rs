@@ -229,6 +229,8 @@ pub struct Tenant {
     pub group_policies: Vec<GroupPolicy>,
     pub directory_roles: DirectoryRoles,
     pub azure: AzureRoles,
+    /// Ids of eligibilities an administrator removed, so removing one again is not an error.
+    pub removed_eligibilities: Vec<String>,
 }
 
 /// Entra's default role setting when a file names none: 8 hours, justification.
@@ -391,6 +393,7 @@ impl Tenant {
                 })
                 .collect(),
             group_eligibilities,
+            removed_eligibilities: Vec::new(),
         })
     }
 
@@ -413,6 +416,11 @@ impl Tenant {
         self.users
             .iter()
             .find(|u| u.user_principal_name.eq_ignore_ascii_case(upn.trim()))
+    }
+
+    /// Finds a user by UPN or object id, as the control API names people.
+    pub fn user_by_upn_or_id(&self, who: &str) -> Option<&User> {
+        self.user_by_upn(who).or_else(|| self.user(who))
     }
 
     /// Finds a group by object id.

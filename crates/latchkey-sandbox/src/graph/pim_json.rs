@@ -20,19 +20,17 @@ pub fn caller(claims: &AccessClaims) -> Caller {
 
 /// Graph's errors for what the engine refused.
 pub fn pim_error(error: PimError) -> GraphError {
-    let bad = |code: &str, message: &str| GraphError::new(StatusCode::BAD_REQUEST, code, message);
+    let code = error.code();
+    let bad = |message: &str| GraphError::new(StatusCode::BAD_REQUEST, code, message);
     match error {
-        PimError::PolicyValidationFailed(rules) => bad(
-            "RoleAssignmentRequestPolicyValidationFailed",
-            &format!(
-                "The following policy rules failed: [{}]",
-                rules
-                    .iter()
-                    .map(|r| format!("\"{r}\""))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-        ),
+        PimError::PolicyValidationFailed(rules) => bad(&format!(
+            "The following policy rules failed: [{}]",
+            rules
+                .iter()
+                .map(|r| format!("\"{r}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
         PimError::AcrsValidationFailed { claim_value } => {
             // As observed: a URL-encoded claims fragment, with a space after the comma.
             let claims = format!(
@@ -41,37 +39,24 @@ pub fn pim_error(error: PimError) -> GraphError {
             let encoded: String =
                 percent_encoding::utf8_percent_encode(&claims, percent_encoding::NON_ALPHANUMERIC)
                     .to_string();
-            bad(
-                "RoleAssignmentRequestAcrsValidationFailed",
-                &format!("&claims={encoded}"),
-            )
+            bad(&format!("&claims={encoded}"))
         }
-        PimError::RoleAssignmentExists => bad(
-            "RoleAssignmentExists",
-            "The role assignment already exists.",
-        ),
-        PimError::PendingRoleAssignmentRequest => bad(
-            "PendingRoleAssignmentRequest",
-            "There is already an existing pending Role assignment request.",
-        ),
-        PimError::RoleAssignmentDoesNotExist => bad(
-            "RoleAssignmentDoesNotExist",
-            "The Role assignment does not exist.",
-        ),
-        PimError::ActiveDurationTooShort => bad(
-            "ActiveDurationTooShort",
-            "The Active duration is too short. Miniumum Required is 5 minutes.",
-        ),
+        PimError::RoleAssignmentExists => bad("The role assignment already exists."),
+        PimError::PendingRoleAssignmentRequest => {
+            bad("There is already an existing pending Role assignment request.")
+        }
+        PimError::RoleAssignmentDoesNotExist => bad("The Role assignment does not exist."),
+        PimError::ActiveDurationTooShort => {
+            bad("The Active duration is too short. Miniumum Required is 5 minutes.")
+        }
         PimError::BadRequest(message) => GraphError::bad_request(message),
         PimError::NotFound => GraphError::new(
             StatusCode::NOT_FOUND,
-            "ResourceNotFound",
+            code,
             "The requested resource does not exist.",
         ),
-        PimError::Forbidden(message) => {
-            GraphError::new(StatusCode::FORBIDDEN, "AccessDenied", message)
-        }
-        PimError::Conflict(message) => GraphError::new(StatusCode::CONFLICT, "Conflict", message),
+        PimError::Forbidden(message) => GraphError::new(StatusCode::FORBIDDEN, code, message),
+        PimError::Conflict(message) => GraphError::new(StatusCode::CONFLICT, code, message),
     }
 }
 

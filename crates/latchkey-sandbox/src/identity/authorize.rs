@@ -273,7 +273,7 @@ pub(super) async fn submit(
         let tenant = state.tenant();
         match tenant.user_by_upn(hint) {
             Some(user) if user.account_enabled => user.clone(),
-            Some(_) => return retry("Your account has been locked. Contact your administrator."),
+            Some(_) => return retry(super::pages::ACCOUNT_DISABLED),
             None => return retry(&format!("We couldn't find an account named {hint}.")),
         }
     };

@@ -52,22 +52,12 @@ pub(super) async fn revoke_sessions(
     State(state): State<Arc<SandboxState>>,
     Path(who): Path<String>,
 ) -> Response {
-    let user_id = {
-        let tenant = state.tenant();
-        tenant
-            .user_by_upn(&who)
-            .or_else(|| tenant.user(&who))
-            .map(|u| u.id.clone())
-    };
+    let user_id = state.tenant().user_by_upn_or_id(&who).map(|u| u.id.clone());
     match user_id {
         Some(id) => {
             let revoked = state.revoke_refresh_tokens(&id);
             Json(json!({ "userId": id, "revokedRefreshTokens": revoked })).into_response()
         }
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": format!("no user '{who}' in the sandbox tenant") })),
-        )
-            .into_response(),
+        None => crate::control::no_such_user(&who),
     }
 }

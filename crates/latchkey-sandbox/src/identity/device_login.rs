@@ -128,10 +128,7 @@ pub(super) async fn submit(State(state): State<Arc<SandboxState>>, body: Bytes) 
         );
     };
     if !user.account_enabled {
-        return error_page(
-            "Your account has been locked. Contact your administrator.",
-            typed,
-        );
+        return error_page(super::pages::ACCOUNT_DISABLED, typed);
     }
     let mfa = entry.claims.needs_mfa();
     if mfa {

@@ -6,6 +6,11 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::html::{escape, page};
 use crate::tenant::Tenant;
 
+/// What both sign-in pages tell a person whose account is disabled (a leaver); the code is
+/// Entra's, so someone reading a bug report can tell it from a mistyped name.
+pub const ACCOUNT_DISABLED: &str =
+    "Your account has been disabled, so you can't sign in. Contact your administrator. (AADSTS50057: The user account is disabled.)";
+
 /// An HTML page with a status; `outcome` becomes `data-outcome` for scripts.
 pub fn reply(status: StatusCode, title: &str, outcome: &str, body: &str) -> Response {
     (status, Html(page(title, outcome, body))).into_response()

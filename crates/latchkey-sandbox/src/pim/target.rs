@@ -38,6 +38,17 @@ pub enum Plane {
     AzureRole,
 }
 
+impl Plane {
+    /// The name the request log uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plane::Group => "group",
+            Plane::DirectoryRole => "directoryRole",
+            Plane::AzureRole => "azureRole",
+        }
+    }
+}
+
 impl Target {
     /// The plane whose endpoints serve this target.
     pub fn plane(&self) -> Plane {

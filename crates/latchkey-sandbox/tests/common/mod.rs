@@ -15,6 +15,8 @@ pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
     pub token: String,
+    /// The refresh token, when `offline_access` was asked for.
+    pub refresh_token: Option<String>,
 }
 
 /// Signs `upn` in with the device-code flow over HTTP, as any client would.
@@ -68,6 +70,7 @@ pub async fn sign_in_with_scope(sandbox: &Sandbox, upn: &str, scope: &str) -> Cl
         base,
         http,
         token: tokens["access_token"].as_str().unwrap().to_owned(),
+        refresh_token: tokens["refresh_token"].as_str().map(str::to_owned),
     }
 }
 
