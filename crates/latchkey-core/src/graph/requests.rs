@@ -248,9 +248,25 @@ impl GraphClient {
     }
 
     /// Sends a schedule request; when its fate is uncertain, looks for it among my requests.
+    /// Graph lets the client name nothing in the request, so "mine, same target and action,
+    /// recent" alone would also match an earlier one (a request canceled a minute ago, then
+    /// asked for again): the requests that existed before sending are read first and never
+    /// taken for the new one. Without that baseline, a match can only be reported as uncertain.
     async fn submit(&self, body: &Value, target: &Target, action: &str) -> Result<PimRequest> {
         let sent_at = Utc::now();
         let plane = target.plane();
+        let before: Option<std::collections::HashSet<String>> = match self.my_requests(plane).await
+        {
+            Ok(list) => Some(
+                list.into_iter()
+                    .map(|r| r.id.to_ascii_lowercase())
+                    .collect(),
+            ),
+            Err(e) => {
+                tracing::info!(code = ?e.code, "requests not read before sending; a lost answer will stay uncertain");
+                None
+            }
+        };
         match self.write(Method::POST, plane::paths(plane)?.requests, body).await {
             WriteOutcome::Done(value) => request_from(plane, &value).ok_or_else(|| {
                 Error::new(ErrorCode::UnexpectedResponse, "PIM accepted the request but its answer was unreadable; refresh to see its state.")
@@ -258,22 +274,23 @@ impl GraphClient {
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
                 tracing::warn!(code = ?e.code, action, "request outcome uncertain; reconciling");
-                let mine = self.my_requests(plane).await.map_err(|_| {
-                    Error::new(e.code, "Latchkey couldn't tell whether PIM received the request. Refresh before trying again.")
-                })?;
+                let unknown = || Error::new(e.code, "Latchkey couldn't tell whether PIM received the request. Refresh before trying again.");
+                let mine = self.my_requests(plane).await.map_err(|_| unknown())?;
                 let since = to_ipc(sent_at - RECONCILE_WINDOW);
-                mine.into_iter()
-                    .find(|r| {
-                        r.target.same(target)
-                            && r.action.eq_ignore_ascii_case(action)
-                            && r.created_date_time >= since
-                    })
-                    .ok_or_else(|| {
-                        Error::new(
-                            e.code,
-                            "The request did not reach PIM (it is not among your requests). Nothing was created; try again.",
-                        )
-                    })
+                let found = mine.into_iter().find(|r| {
+                    r.target.same(target)
+                        && r.action.eq_ignore_ascii_case(action)
+                        && r.created_date_time >= since
+                        && before.as_ref().is_none_or(|b| !b.contains(&r.id.to_ascii_lowercase()))
+                });
+                match (found, before) {
+                    (Some(request), Some(_)) => Ok(request),
+                    (Some(_), None) => Err(unknown()),
+                    (None, _) => Err(Error::new(
+                        e.code,
+                        "The request did not reach PIM (it is not among your requests). Nothing was created; try again.",
+                    )),
+                }
             }
         }
     }
