@@ -31,6 +31,9 @@ pub struct GraphClient {
     rest: Rest,
     /// `v1.0`, or `beta` where only beta has the API (directory-role approvals).
     version: &'static str,
+    /// Request ids this client has already seen, so reconciling a lost answer never takes an
+    /// earlier request for the one just sent.
+    seen: Arc<requests::SeenRequests>,
 }
 
 impl GraphClient {
@@ -45,7 +48,14 @@ impl GraphClient {
                 service: SERVICE,
             },
             version: "v1.0",
+            seen: Arc::default(),
         }
+    }
+
+    /// The same client, remembering seen request ids in `seen` (shared across calls).
+    pub fn with_seen(mut self, seen: Arc<requests::SeenRequests>) -> Self {
+        self.seen = seen;
+        self
     }
 
     /// The session whose tokens this client sends.

@@ -164,6 +164,9 @@ impl GraphClient {
             .iter()
             .filter_map(|v| request_from(plane, v))
             .collect();
+        for request in &list {
+            self.seen.insert(&request.id);
+        }
         list.sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
         Ok(list)
     }
@@ -249,50 +252,88 @@ impl GraphClient {
 
     /// Sends a schedule request; when its fate is uncertain, looks for it among my requests.
     /// Graph lets the client name nothing in the request, so "mine, same target and action,
-    /// recent" alone would also match an earlier one (a request canceled a minute ago, then
-    /// asked for again): the requests that existed before sending are read first and never
-    /// taken for the new one. Without that baseline, a match can only be reported as uncertain.
+    /// recent" alone could also match an earlier one (a request canceled a minute ago, then
+    /// asked for again). Two things rule those out without a read before every send: a request
+    /// this client has already seen (listed, or answered to it) is never the new one, and a new
+    /// request cannot already be finished (canceled, denied, timed out, failed).
     async fn submit(&self, body: &Value, target: &Target, action: &str) -> Result<PimRequest> {
         let sent_at = Utc::now();
         let plane = target.plane();
-        let before: Option<std::collections::HashSet<String>> = match self.my_requests(plane).await
+        match self
+            .write(Method::POST, plane::paths(plane)?.requests, body)
+            .await
         {
-            Ok(list) => Some(
-                list.into_iter()
-                    .map(|r| r.id.to_ascii_lowercase())
-                    .collect(),
-            ),
-            Err(e) => {
-                tracing::info!(code = ?e.code, "requests not read before sending; a lost answer will stay uncertain");
-                None
+            WriteOutcome::Done(value) => {
+                let request = request_from(plane, &value).ok_or_else(|| {
+                    Error::new(ErrorCode::UnexpectedResponse, "PIM accepted the request but its answer was unreadable; refresh to see its state.")
+                })?;
+                self.seen.insert(&request.id);
+                Ok(request)
             }
-        };
-        match self.write(Method::POST, plane::paths(plane)?.requests, body).await {
-            WriteOutcome::Done(value) => request_from(plane, &value).ok_or_else(|| {
-                Error::new(ErrorCode::UnexpectedResponse, "PIM accepted the request but its answer was unreadable; refresh to see its state.")
-            }),
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
                 tracing::warn!(code = ?e.code, action, "request outcome uncertain; reconciling");
-                let unknown = || Error::new(e.code, "Latchkey couldn't tell whether PIM received the request. Refresh before trying again.");
+                let unknown = || {
+                    Error::new(e.code, "Latchkey couldn't tell whether PIM received the request. Refresh before trying again.")
+                };
                 let mine = self.my_requests(plane).await.map_err(|_| unknown())?;
                 let since = to_ipc(sent_at - RECONCILE_WINDOW);
                 let found = mine.into_iter().find(|r| {
                     r.target.same(target)
                         && r.action.eq_ignore_ascii_case(action)
                         && r.created_date_time >= since
-                        && before.as_ref().is_none_or(|b| !b.contains(&r.id.to_ascii_lowercase()))
+                        && could_be_new(r.status)
+                        && !self.seen.contains_before(&r.id, sent_at)
                 });
-                match (found, before) {
-                    (Some(request), Some(_)) => Ok(request),
-                    (Some(_), None) => Err(unknown()),
-                    (None, _) => Err(Error::new(
+                match found {
+                    Some(request) => {
+                        self.seen.insert(&request.id);
+                        Ok(request)
+                    }
+                    None => Err(Error::new(
                         e.code,
                         "The request did not reach PIM (it is not among your requests). Nothing was created; try again.",
                     )),
                 }
             }
         }
+    }
+}
+
+/// Whether a request in `status` could be one created a moment ago: finished ones cannot.
+fn could_be_new(status: RequestStatus) -> bool {
+    !matches!(
+        status,
+        RequestStatus::Canceled
+            | RequestStatus::Denied
+            | RequestStatus::TimedOut
+            | RequestStatus::Failed
+    )
+}
+
+/// Request ids a client has seen, with when it first saw each.
+#[derive(Debug, Default)]
+pub struct SeenRequests(std::sync::Mutex<std::collections::HashMap<String, chrono::DateTime<Utc>>>);
+
+impl SeenRequests {
+    fn ids(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, chrono::DateTime<Utc>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Remembers `id` (first sighting wins).
+    pub fn insert(&self, id: &str) {
+        self.ids()
+            .entry(id.to_ascii_lowercase())
+            .or_insert_with(Utc::now);
+    }
+
+    /// Whether `id` was seen before `at` (so it cannot be a request sent at `at`).
+    pub fn contains_before(&self, id: &str, at: chrono::DateTime<Utc>) -> bool {
+        self.ids()
+            .get(&id.to_ascii_lowercase())
+            .is_some_and(|seen| *seen < at)
     }
 }
 

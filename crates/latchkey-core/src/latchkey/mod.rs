@@ -90,6 +90,8 @@ pub struct Latchkey {
     inner: Mutex<Inner>,
     /// Policies read recently, so a refresh reads only the eligibilities.
     policies: PolicyCache,
+    /// Request ids seen so far (ids are unique across accounts), for reconciliation.
+    seen_requests: Arc<crate::graph::requests::SeenRequests>,
 }
 
 impl Latchkey {
@@ -110,6 +112,7 @@ impl Latchkey {
             store: config.store,
             accounts: AccountDirectory::new(config.accounts_path),
             policies: PolicyCache::new(config.clock.clone(), POLICY_TTL),
+            seen_requests: Arc::default(),
             clock: config.clock,
             state,
             inner: Mutex::default(),
@@ -341,11 +344,10 @@ impl Latchkey {
             .session
             .clone()
             .ok_or_else(|| Error::new(ErrorCode::NotSignedIn, "Sign in first."))?;
-        Ok(GraphClient::new(
-            self.http.clone(),
-            self.endpoints.graph.clone(),
-            session,
-        ))
+        Ok(
+            GraphClient::new(self.http.clone(), self.endpoints.graph.clone(), session)
+                .with_seen(self.seen_requests.clone()),
+        )
     }
 
     fn arm(&self) -> Result<ArmClient> {

@@ -242,6 +242,18 @@ impl Rest {
                     tokio::time::sleep(retry::backoff(attempt)).await;
                     last_uncertain = Some(e);
                 }
+                // An earlier attempt may have been processed: a refusal of a resend (a 429 on
+                // the last try, say) says nothing about it. Still uncertain; the caller reads
+                // the request back.
+                WriteOutcome::Refused(refusal) => {
+                    return match last_uncertain {
+                        Some(e) => {
+                            tracing::info!(code = ?refusal.code, "a resend was refused after an uncertain attempt; still uncertain");
+                            WriteOutcome::Uncertain(e)
+                        }
+                        None => WriteOutcome::Refused(refusal),
+                    };
+                }
                 outcome => return outcome,
             }
         }
