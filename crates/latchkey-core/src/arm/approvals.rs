@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::read::{minutes, name_from, request_from, scope_name_from, target_from};
 use super::{is_arm_path, ArmClient, APPROVAL_API_VERSION};
 use crate::error::{Error, ErrorCode, Result};
-use crate::graph::approvals::{my_open_stage, reviewed, APPROVAL_WINDOW};
+use crate::graph::approvals::{my_open_stage, APPROVAL_WINDOW};
 use crate::graph::requests::{text, time};
 use crate::model::{ApprovalItem, DecisionInput, Person, RequestStatus};
 use crate::rest::{Resend, WriteOutcome};
@@ -105,23 +105,8 @@ impl ArmClient {
             WriteOutcome::Done(_) => Ok(()),
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
-                let stages = self.stages(&input.approval_id).await.map_err(|_| {
-                    Error::new(e.code, "Latchkey couldn't tell whether your decision was recorded. Refresh before deciding again.")
-                })?;
-                let stage = stages
-                    .iter()
-                    .find(|s| text(s, "/id").as_deref() == Some(&stage_id));
-                match stage.and_then(reviewed) {
-                    Some(result) if result == input.approve => Ok(()),
-                    Some(_) => Err(Error::new(
-                        ErrorCode::AlreadyDecided,
-                        "Another approver decided this request first.",
-                    )),
-                    None => Err(Error::new(
-                        e.code,
-                        "Your decision did not reach PIM; the request still waits. Try again.",
-                    )),
-                }
+                let stages = self.stages(&input.approval_id).await;
+                crate::graph::approvals::reconcile_decision(stages, &stage_id, input.approve, &e)
             }
         }
     }

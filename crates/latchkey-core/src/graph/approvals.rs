@@ -85,12 +85,41 @@ pub(crate) fn my_open_stage(stages: &[Value]) -> Option<String> {
 }
 
 /// The review result in a stage, as "approved" (`true`) or "denied" (`false`).
-pub(crate) fn reviewed(stage: &Value) -> Option<bool> {
+fn reviewed(stage: &Value) -> Option<bool> {
     let result = text(stage, "/reviewResult")?.to_ascii_lowercase();
     match result.as_str() {
         "approve" | "approved" => Some(true),
         "deny" | "denied" => Some(false),
         _ => None,
+    }
+}
+
+/// After a decision whose answer was lost (`cause`): what the stage read back says. Recorded
+/// as I decided → done; decided the other way → someone else was first; undecided → it did
+/// not reach PIM. Shared by Graph's and ARM's approvals.
+pub(crate) fn reconcile_decision(
+    stages: Result<Vec<Value>>,
+    stage_id: &str,
+    approve: bool,
+    cause: &Error,
+) -> Result<()> {
+    tracing::warn!(code = ?cause.code, "decision outcome uncertain; reconciling");
+    let stages = stages.map_err(|_| {
+        Error::new(cause.code, "Latchkey couldn't tell whether your decision was recorded. Refresh before deciding again.")
+    })?;
+    let stage = stages
+        .iter()
+        .find(|s| text(s, "/id").as_deref() == Some(stage_id));
+    match stage.and_then(reviewed) {
+        Some(result) if result == approve => Ok(()),
+        Some(_) => Err(Error::new(
+            ErrorCode::AlreadyDecided,
+            "Another approver decided this request first.",
+        )),
+        None => Err(Error::new(
+            cause.code,
+            "Your decision did not reach PIM; the request still waits. Try again.",
+        )),
     }
 }
 
@@ -167,24 +196,8 @@ impl GraphClient {
             WriteOutcome::Done(_) => Ok(()),
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
-                tracing::warn!(code = ?e.code, "decision outcome uncertain; reconciling");
-                let stages = self.stages(plane, &input.approval_id).await.map_err(|_| {
-                    Error::new(e.code, "Latchkey couldn't tell whether your decision was recorded. Refresh before deciding again.")
-                })?;
-                let stage = stages
-                    .iter()
-                    .find(|s| text(s, "/id").as_deref() == Some(&stage_id));
-                match stage.and_then(reviewed) {
-                    Some(result) if result == input.approve => Ok(()),
-                    Some(_) => Err(Error::new(
-                        ErrorCode::AlreadyDecided,
-                        "Another approver decided this request first.",
-                    )),
-                    None => Err(Error::new(
-                        e.code,
-                        "Your decision did not reach PIM; the request still waits. Try again.",
-                    )),
-                }
+                let stages = self.stages(plane, &input.approval_id).await;
+                reconcile_decision(stages, &stage_id, input.approve, &e)
             }
         }
     }
