@@ -42,6 +42,7 @@ LK_APT_BUILD=(
 LK_APT_TEST=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring libsecret-tools
   keyutils xdotool xclip imagemagick chromium libnotify-bin curl procps
+  python3 python3-venv
 )
 
 # ---------------------------------------------------------------------------------------------
