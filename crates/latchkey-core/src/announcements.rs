@@ -50,7 +50,7 @@ pub fn request_outcomes(
     for r in requests {
         let pending_key = format!("pending:{}", r.id.to_ascii_lowercase());
         if r.status == RequestStatus::PendingApproval {
-            log.record(&pending_key, now);
+            log.keep(&pending_key, now);
             continue;
         }
         if !log.contains(&pending_key) {
@@ -151,11 +151,9 @@ pub fn new_approvals(
     let mut out = Vec::new();
     for item in items {
         let key = format!("approval:{}", item.approval_id.to_ascii_lowercase());
-        if log.contains(&key) {
-            log.record(&key, now);
+        if !log.keep(&key, now) {
             continue;
         }
-        log.record(&key, now);
         let who = item
             .requester
             .display_name
@@ -325,6 +323,28 @@ mod tests {
             shown[0].body,
             "Waiting for your decision for 2 hours: “Failover drill”"
         );
-        assert!(new_approvals(&[item], &mut log, now + Duration::hours(20)).is_empty());
+        assert!(new_approvals(
+            std::slice::from_ref(&item),
+            &mut log,
+            now + Duration::minutes(1)
+        )
+        .is_empty());
+        // Polled every minute, the log does not change (nor its file get rewritten) each time…
+        let before = log.clone();
+        new_approvals(
+            std::slice::from_ref(&item),
+            &mut log,
+            now + Duration::minutes(2),
+        );
+        assert_eq!(log, before);
+        // …yet a request waiting all day is still remembered past the one-day pruning.
+        for hours in [13, 26] {
+            assert!(new_approvals(
+                std::slice::from_ref(&item),
+                &mut log,
+                now + Duration::hours(hours)
+            )
+            .is_empty());
+        }
     }
 }

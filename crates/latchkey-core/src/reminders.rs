@@ -154,6 +154,21 @@ impl SentLog {
         self.sent.remove(key);
     }
 
+    /// Keeps `key` remembered while it still matters (a request pending up to 24 h): records it
+    /// when absent or half a day old, so the one-day pruning never drops it, without changing
+    /// the log (and rewriting its file) on every read. True when it was absent.
+    pub fn keep(&mut self, key: &str, now: DateTime<Utc>) -> bool {
+        let absent = !self.sent.contains_key(key);
+        if self
+            .sent
+            .get(key)
+            .is_none_or(|at| now - *at >= Duration::hours(12))
+        {
+            self.record(key, now);
+        }
+        absent
+    }
+
     /// Records `key` as shown, and forgets entries older than a day (their activations are over).
     pub fn record(&mut self, key: &str, now: DateTime<Utc>) {
         self.sent.insert(key.to_owned(), now);

@@ -5,9 +5,7 @@
 mod common;
 
 use common::*;
-use latchkey_core::model::{
-    ActivationInput, ApprovalItem, DecisionInput, GroupAccess, Plane, RequestStatus,
-};
+use latchkey_core::model::{ActivationInput, DecisionInput, GroupAccess, Plane, RequestStatus};
 use latchkey_core::{ErrorCode, Latchkey};
 
 const PROD_DB: &str = "9f474d24-eef8-4f36-8b86-bf8dc0cf2cfd";
@@ -35,15 +33,6 @@ async fn ask_for_prod_db(requester: &Latchkey, ticket: &str) -> String {
         "{outcome:?}"
     );
     outcome.request_id.unwrap()
-}
-
-fn decision(item: &ApprovalItem, approve: bool, why: &str) -> DecisionInput {
-    DecisionInput {
-        plane: item.target.plane(),
-        approval_id: item.approval_id.clone(),
-        approve,
-        justification: why.into(),
-    }
 }
 
 #[tokio::test]

@@ -8,9 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use latchkey_core::model::{
-    ActivationInput, DecisionInput, Eligibility, Plane, RequestStatus, Target,
-};
+use latchkey_core::model::{ActivationInput, Eligibility, Plane, RequestStatus, Target};
 use latchkey_core::{ErrorCode, Latchkey};
 use serde_json::json;
 
@@ -212,12 +210,7 @@ async fn chloe_approves_bens_azure_request_on_its_stage_and_a_pending_one_cancel
     assert_eq!(item.ticket_number.as_deref(), Some("CHG-13"));
     assert_eq!(item.duration_minutes, Some(120));
     let decided = chloe
-        .decide(vec![DecisionInput {
-            plane: Plane::AzureRole,
-            approval_id: item.approval_id.clone(),
-            approve: true,
-            justification: "Ticket checked".into(),
-        }])
+        .decide(vec![decision(item, true, "Ticket checked")])
         .await
         .unwrap()
         .remove(0);

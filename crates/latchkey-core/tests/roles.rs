@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use latchkey_core::model::{ActivationInput, DecisionInput, Plane, RequestStatus, Target};
+use latchkey_core::model::{ActivationInput, Plane, RequestStatus, Target};
 use latchkey_core::{ErrorCode, Latchkey};
 use serde_json::json;
 
@@ -144,12 +144,7 @@ async fn an_approval_gated_role_waits_then_the_approver_decides_on_beta_steps() 
     assert_eq!(item.ticket_number.as_deref(), Some("CHG-21"));
     assert_eq!(item.requester.display_name.as_deref(), Some("Ada Okafor"));
     let decided = chloe
-        .decide(vec![DecisionInput {
-            plane: Plane::DirectoryRole,
-            approval_id: item.approval_id.clone(),
-            approve: true,
-            justification: "Change CHG-21 is approved".into(),
-        }])
+        .decide(vec![decision(item, true, "Change CHG-21 is approved")])
         .await
         .unwrap()
         .remove(0);

@@ -39,9 +39,6 @@ use crate::http::HttpClient;
 use crate::sensitive::Sensitive;
 use transport::OAuthTransport;
 
-/// Client capabilities sent as `claims` on every token request: `cp1` (CAE / claims challenges).
-pub const CLIENT_CAPABILITIES_CLAIMS: &str = r#"{"access_token":{"xms_cc":{"values":["cp1"]}}}"#;
-
 /// Fields Entra adds to the token response.
 #[derive(Clone, Deserialize, Serialize)]
 pub struct EntraTokenFields {

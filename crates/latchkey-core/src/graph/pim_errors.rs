@@ -1,16 +1,14 @@
 //! PIM's refusals (Graph and ARM use the same codes) as typed errors with a sentence that says
 //! what to do next.
 
+use crate::auth::StepUpClaims;
 use crate::error::{Error, ErrorCode};
-
-/// The claims an MFA step-up asks for.
-pub const MFA_CLAIMS: &str = r#"{"access_token":{"amr":{"values":["mfa"]}}}"#;
 
 /// Maps a PIM error `code` and `message`; `None` when the code is not a PIM one.
 pub fn classify(code: &str, message: &str, whole_body: &str) -> Option<Error> {
     // The acrs failure also arrives double-wrapped inside an "UnknownError": look at the body.
     if code.contains("AcrsValidationFailed") || whole_body.contains("AcrsValidationFailed") {
-        let claims = claims_from(whole_body);
+        let claims = StepUpClaims::from_pim_error_body(whole_body).map(|c| c.to_json());
         let mut error = Error::new(
             ErrorCode::StepUpRequired,
             "This needs a stronger sign-in (your organisation's authentication context). Sign in again when asked, then Latchkey resends the request.",
@@ -28,7 +26,7 @@ pub fn classify(code: &str, message: &str, whole_body: &str) -> Option<Error> {
                     "This needs multi-factor authentication. Sign in again with MFA when asked, then Latchkey resends the request.",
                 )
                 .with_service_code(code);
-                error.claims_challenge = Some(MFA_CLAIMS.to_owned());
+                error.claims_challenge = Some(StepUpClaims::mfa().to_json());
                 return Some(error);
             }
             (ErrorCode::PolicyRejected, policy_sentence(&rules))
@@ -89,36 +87,6 @@ fn policy_sentence(rules: &[String]) -> String {
     }
 }
 
-/// Finds `claims=<url-encoded JSON>` anywhere in a body and decodes it.
-fn claims_from(body: &str) -> Option<String> {
-    let start = body.find("claims=")? + "claims=".len();
-    let encoded: String = body[start..]
-        .chars()
-        .take_while(|c| !matches!(c, '"' | '&' | '\\') && !c.is_whitespace())
-        .collect();
-    let decoded = percent_decode(&encoded)?;
-    serde_json::from_str::<serde_json::Value>(&decoded)
-        .ok()
-        .map(|v| v.to_string())
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,7 +107,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.code, ErrorCode::StepUpRequired);
-        assert_eq!(e.claims_challenge.as_deref(), Some(MFA_CLAIMS));
+        assert_eq!(
+            e.claims_challenge.as_deref(),
+            Some(r#"{"access_token":{"amr":{"values":["mfa"]}}}"#)
+        );
     }
 
     #[test]

@@ -317,3 +317,17 @@ pub fn status(
         _ => panic!("neither status nor error: {outcome:?}"),
     }
 }
+
+/// An approver's decision on `item` with a reason.
+pub fn decision(
+    item: &latchkey_core::model::ApprovalItem,
+    approve: bool,
+    why: &str,
+) -> latchkey_core::model::DecisionInput {
+    latchkey_core::model::DecisionInput {
+        plane: item.target.plane(),
+        approval_id: item.approval_id.clone(),
+        approve,
+        justification: why.into(),
+    }
+}
