@@ -235,3 +235,73 @@ async fn a_plane_the_service_refuses_is_reported_and_the_others_still_listed() {
         "the five groups and six Azure roles are still there"
     );
 }
+
+/// One listing's round trips.
+async fn listing_round_trips(latchkey: &std::sync::Arc<latchkey_core::Latchkey>) -> u64 {
+    let before = latchkey.round_trips();
+    latchkey.list_eligibilities().await.expect("listed");
+    latchkey.round_trips() - before
+}
+
+#[tokio::test]
+async fn null_group_expansions_are_named_with_one_groups_filter_or_one_batch_of_them() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = harness.latchkey();
+    sign_in(&latchkey, ADA).await;
+    let state = harness.sandbox.state().clone();
+    listing_round_trips(&latchkey).await; // policies now cached
+    let plain = listing_round_trips(&latchkey).await;
+
+    state.set_null_group_expansions(true);
+    assert_eq!(
+        listing_round_trips(&latchkey).await,
+        plain + 1,
+        "five unnamed groups: one /groups?$filter=id in (…)"
+    );
+    let groups = groups_of(&latchkey).await;
+    assert_eq!(groups.len(), 5);
+    assert!(
+        groups
+            .iter()
+            .all(|g| g.name.is_some() && g.description.is_some()),
+        "{groups:?}"
+    );
+    assert_eq!(groups[0].name.as_deref(), Some("Kubernetes Cluster Admins"));
+
+    // Seventeen groups: two filters (15 ids at most each), sent in one $batch.
+    {
+        let mut tenant = state.tenant_mut();
+        let ada = tenant.user_by_upn(ADA).unwrap().id.clone();
+        for i in 0..12 {
+            let id = format!("00000000-0000-4000-8000-0000000000{i:02}");
+            tenant.groups.push(latchkey_sandbox::tenant::Group {
+                id: id.clone(),
+                display_name: format!("Extra group {i:02}"),
+                description: Some("Added by a test".into()),
+                is_assignable_to_role: false,
+            });
+            tenant
+                .group_eligibilities
+                .push(latchkey_sandbox::tenant::GroupEligibility {
+                    id: format!("extra-{i}"),
+                    principal_id: ada.clone(),
+                    group_id: id,
+                    access_id: "member".into(),
+                    start: None,
+                    end: None,
+                });
+        }
+    }
+    state.set_null_group_expansions(false);
+    listing_round_trips(&latchkey).await; // the new groups' policies now cached
+    let plain = listing_round_trips(&latchkey).await;
+    state.set_null_group_expansions(true);
+    assert_eq!(listing_round_trips(&latchkey).await, plain + 1);
+    let groups = groups_of(&latchkey).await;
+    assert_eq!(groups.len(), 17);
+    let unnamed: Vec<_> = groups.iter().filter(|g| g.name.is_none()).collect();
+    assert!(unnamed.is_empty(), "{unnamed:?}");
+    assert!(groups
+        .iter()
+        .any(|g| g.name.as_deref() == Some("Extra group 11")));
+}

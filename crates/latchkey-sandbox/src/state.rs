@@ -116,6 +116,8 @@ pub struct SandboxState {
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
     pim: Mutex<Pim>,
     faults: Mutex<FaultRegistry>,
+    /// The field-reported quirk: `$expand=group` answers `null` even when groups are readable.
+    null_group_expansions: std::sync::atomic::AtomicBool,
 }
 
 impl SandboxState {
@@ -140,6 +142,7 @@ impl SandboxState {
             refresh_tokens: Mutex::new(refresh_tokens),
             pim: Mutex::default(),
             faults: Mutex::default(),
+            null_group_expansions: Default::default(),
         }
     }
 
@@ -165,6 +168,19 @@ impl SandboxState {
             .get()
             .map(String::as_str)
             .unwrap_or("http://127.0.0.1")
+    }
+
+    /// Makes every `$expand=group` answer `null`, as several clients report of Graph, so a
+    /// client's `/groups?$filter=id in (…)` fallback can be tested.
+    pub fn set_null_group_expansions(&self, on: bool) {
+        self.null_group_expansions
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether `$expand=group` answers `null` (see [`Self::set_null_group_expansions`]).
+    pub fn null_group_expansions(&self) -> bool {
+        self.null_group_expansions
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Pending device codes, keyed by `device_code`.

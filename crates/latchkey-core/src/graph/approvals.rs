@@ -134,7 +134,10 @@ impl GraphClient {
 
     /// Requests in `plane` waiting for my decision, the soonest to expire first.
     pub async fn approval_queue(&self, plane: Plane) -> Result<Vec<ApprovalItem>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane)?.approver_queue).await?;
+        let mut values: Vec<Value> = self.get_all(plane::paths(plane)?.approver_queue).await?;
+        if plane == Plane::Group {
+            self.fill_group_names(&mut values).await;
+        }
         let me = self.principal_id().to_owned();
         let mut items: Vec<ApprovalItem> = values
             .iter()

@@ -58,7 +58,10 @@ impl GraphClient {
         plane: Plane,
         cache: &PolicyCache,
     ) -> Result<Vec<Eligibility>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_eligibilities).await?;
+        let mut values: Vec<Value> = self.get_all(plane::paths(plane)?.my_eligibilities).await?;
+        if plane == Plane::Group {
+            self.fill_group_names(&mut values).await;
+        }
         let mut list: Vec<Eligibility> = values
             .iter()
             .filter_map(|v| eligibility_from(plane, v))

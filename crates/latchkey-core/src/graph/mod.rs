@@ -4,6 +4,7 @@
 pub mod approvals;
 mod batch;
 pub mod eligibilities;
+mod group_names;
 pub mod pim_errors;
 mod plane;
 pub mod policies;

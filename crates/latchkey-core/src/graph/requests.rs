@@ -141,7 +141,10 @@ pub(crate) fn trimmed(text: &Option<String>) -> Option<&str> {
 impl GraphClient {
     /// What is active for me now in `plane`, ending soonest first.
     pub async fn my_activations(&self, plane: Plane) -> Result<Vec<Activation>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_activations).await?;
+        let mut values: Vec<Value> = self.get_all(plane::paths(plane)?.my_activations).await?;
+        if plane == Plane::Group {
+            self.fill_group_names(&mut values).await;
+        }
         let mut list: Vec<Activation> = values
             .iter()
             .filter(|v| {
@@ -159,7 +162,10 @@ impl GraphClient {
 
     /// My requests in `plane`, newest first.
     pub async fn my_requests(&self, plane: Plane) -> Result<Vec<PimRequest>> {
-        let values: Vec<Value> = self.get_all(plane::paths(plane)?.my_requests).await?;
+        let mut values: Vec<Value> = self.get_all(plane::paths(plane)?.my_requests).await?;
+        if plane == Plane::Group {
+            self.fill_group_names(&mut values).await;
+        }
         let mut list: Vec<PimRequest> = values
             .iter()
             .filter_map(|v| request_from(plane, v))

@@ -169,7 +169,7 @@ pub(super) fn expand(request: &GraphRequest<'_>, tenant: &Tenant, item: &mut Val
     if let Some(expand) = request.query.expands("group") {
         let group = tenant
             .group(item["groupId"].as_str().unwrap_or_default())
-            .filter(|_| can_read_groups)
+            .filter(|_| can_read_groups && !request.state.null_group_expansions())
             .map(|g| super::odata::project(group_json(g), expand.select.as_deref(), &[]));
         item["group"] = group.unwrap_or(Value::Null);
     }
