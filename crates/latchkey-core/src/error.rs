@@ -52,6 +52,9 @@ pub enum ErrorCode {
     TooSoonToDeactivate,
     /// Someone else already decided this approval.
     AlreadyDecided,
+    /// A write may or may not have reached the service, and reading back could not settle it:
+    /// refresh and look before trying again (resending could act twice).
+    OutcomeUnknown,
 }
 
 /// A failure with a code, a user-facing sentence, and the service's own code when there is one.
@@ -83,6 +86,11 @@ impl Error {
     pub fn with_service_code(mut self, code: impl Into<String>) -> Self {
         self.service_code = Some(code.into());
         self
+    }
+
+    /// A write whose outcome even reconciliation could not establish.
+    pub fn outcome_unknown(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::OutcomeUnknown, message)
     }
 
     /// A local failure that should not happen.

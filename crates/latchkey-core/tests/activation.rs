@@ -318,6 +318,43 @@ async fn a_lost_response_is_reconciled_without_a_duplicate_request() {
 }
 
 #[tokio::test]
+async fn a_lost_response_that_cannot_be_read_back_is_outcome_unknown_and_not_resent() {
+    let harness = Harness::start(fast_options()).await;
+    let latchkey = signed_in_ada(&harness).await;
+    // PIM processes the request but the answer is lost, and the read-back fails too (a 500
+    // is not retried).
+    control(
+        &harness,
+        "/_sandbox/faults",
+        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": "loseResponse", "count": 1 }),
+    )
+    .await;
+    control(
+        &harness,
+        "/_sandbox/faults",
+        json!({ "method": "GET", "pathContains": "group/assignmentScheduleRequests/filterByCurrentUser", "kind": "serverError", "count": 1 }),
+    )
+    .await;
+    let outcome = latchkey
+        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
+        .await
+        .unwrap()
+        .remove(0);
+    let error = outcome.error.expect("not reported as done");
+    assert_eq!(error.code, ErrorCode::OutcomeUnknown, "{}", error.message);
+    assert!(error.message.contains("Refresh"), "{}", error.message);
+    // It was not sent again: the one request PIM made is all there is.
+    let requests = latchkey.list_requests().await.unwrap().items;
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.target.same(&group_target(ONCALL, GroupAccess::Member)))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn throttled_writes_wait_for_retry_after_and_are_sent_once() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = signed_in_ada(&harness).await;

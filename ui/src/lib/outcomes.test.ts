@@ -3,7 +3,7 @@ import type { ActivationInput } from "./bindings/ActivationInput";
 import type { PimRequest } from "./bindings/PimRequest";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { RequestStatus } from "./bindings/RequestStatus";
-import { alignOutcomes, describeOutcome, failAll, findActivation, pendingRequests, statusWords } from "./outcomes";
+import { alignOutcomes, describeError, describeOutcome, failAll, findActivation, pendingRequests, statusWords } from "./outcomes";
 import { activation, roleTarget } from "./testing/fixtures";
 
 // The app formats in the system's zone; these tests run wherever, so they build expectations
@@ -26,6 +26,14 @@ const outcome = (status: RequestStatus | null, error: RequestOutcome["error"] = 
   requestId: status === null ? null : "req-1",
   status,
   error,
+});
+
+describe("describeError", () => {
+  it("says an unknown outcome may have happened and to refresh, not that it was refused", () => {
+    const view = describeError({ code: "outcomeUnknown", message: "Latchkey couldn't tell whether PIM received the request. Refresh before trying again." });
+    expect(view).toMatchObject({ status: "error", tone: "waiting", headline: "Not sure it went through: refresh before trying again" });
+    expect(describeError({ code: "network", message: "x" }).tone).toBe("bad");
+  });
 });
 
 describe("describeOutcome", () => {

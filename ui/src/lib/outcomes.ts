@@ -71,13 +71,15 @@ const ERROR_HEADLINES: Partial<Record<AppError["code"], string>> = {
   throttled: "The service is busy",
   network: "Could not reach the service",
   timeout: "The service did not answer in time",
+  outcomeUnknown: "Not sure it went through: refresh before trying again",
 };
 
 /** An error in the same shape as an outcome, so a list of them reads the same way. */
 export function describeError(error: AppError): OutcomeView {
   return {
     status: "error",
-    tone: "bad",
+    // It may have happened: not a refusal, something to look at.
+    tone: error.code === "outcomeUnknown" ? "waiting" : "bad",
     headline: ERROR_HEADLINES[error.code] ?? "Not activated",
     detail: error.message,
   };

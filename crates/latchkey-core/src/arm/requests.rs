@@ -106,8 +106,7 @@ impl ArmClient {
                         e.code,
                         "The request did not reach PIM (it is not among your requests). Nothing was created; try again.",
                     )),
-                    Err(_) => Err(Error::new(
-                        e.code,
+                    Err(_) => Err(Error::outcome_unknown(
                         "Latchkey couldn't tell whether PIM received the request. Refresh before trying again.",
                     )),
                 }
@@ -142,7 +141,10 @@ impl ArmClient {
                     .rest
                     .read(Method::GET, url, None)
                     .await
-                    .map_err(|_| e)?;
+                    .map_err(|read| {
+                        tracing::info!(code = ?e.code, read = ?read.code, "Azure cancellation not reconciled");
+                        Error::outcome_unknown("Latchkey couldn't tell whether the request was cancelled. Refresh before trying again.")
+                    })?;
                 match request_from(&read) {
                     Some(r) if r.status == RequestStatus::Canceled => Ok(()),
                     _ => Err(Error::new(

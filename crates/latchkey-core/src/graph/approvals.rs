@@ -105,7 +105,7 @@ pub(crate) fn reconcile_decision(
 ) -> Result<()> {
     tracing::warn!(code = ?cause.code, "decision outcome uncertain; reconciling");
     let stages = stages.map_err(|_| {
-        Error::new(cause.code, "Latchkey couldn't tell whether your decision was recorded. Refresh before deciding again.")
+        Error::outcome_unknown("Latchkey couldn't tell whether your decision was recorded. Refresh before deciding again.")
     })?;
     let stage = stages
         .iter()

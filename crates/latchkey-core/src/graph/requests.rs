@@ -244,7 +244,10 @@ impl GraphClient {
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
                 // Reconcile: read the request back before saying anything.
-                let requests = self.my_requests(plane).await.map_err(|_| e)?;
+                let requests = self.my_requests(plane).await.map_err(|read| {
+                    tracing::info!(code = ?e.code, read = ?read.code, "cancellation not reconciled");
+                    Error::outcome_unknown("Latchkey couldn't tell whether the request was cancelled. Refresh before trying again.")
+                })?;
                 match requests.iter().find(|r| r.id.eq_ignore_ascii_case(request_id)) {
                     Some(r) if r.status == RequestStatus::Canceled => Ok(()),
                     _ => Err(Error::new(
@@ -280,7 +283,7 @@ impl GraphClient {
             WriteOutcome::Uncertain(e) => {
                 tracing::warn!(code = ?e.code, action, "request outcome uncertain; reconciling");
                 let unknown = || {
-                    Error::new(e.code, "Latchkey couldn't tell whether PIM received the request. Refresh before trying again.")
+                    Error::outcome_unknown("Latchkey couldn't tell whether PIM received the request. Refresh before trying again.")
                 };
                 let mine = self.my_requests(plane).await.map_err(|_| unknown())?;
                 let since = to_ipc(sent_at - RECONCILE_WINDOW);

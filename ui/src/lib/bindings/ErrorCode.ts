@@ -3,4 +3,4 @@
 /**
  * What went wrong, as a stable code shared with the TypeScript side.
  */
-export type ErrorCode = "network" | "timeout" | "signInCodeExpired" | "signInDeclined" | "signInCancelled" | "signInRejected" | "sessionExpired" | "keyringUnavailable" | "notSignedIn" | "forbidden" | "throttled" | "serviceError" | "unexpectedResponse" | "invalidInput" | "internal" | "policyRejected" | "stepUpRequired" | "alreadyActive" | "pendingRequest" | "notActive" | "tooSoonToDeactivate" | "alreadyDecided";
+export type ErrorCode = "network" | "timeout" | "signInCodeExpired" | "signInDeclined" | "signInCancelled" | "signInRejected" | "sessionExpired" | "keyringUnavailable" | "notSignedIn" | "forbidden" | "throttled" | "serviceError" | "unexpectedResponse" | "invalidInput" | "internal" | "policyRejected" | "stepUpRequired" | "alreadyActive" | "pendingRequest" | "notActive" | "tooSoonToDeactivate" | "alreadyDecided" | "outcomeUnknown";
