@@ -72,6 +72,28 @@ pub struct Account {
     pub tenant_id: String,
 }
 
+impl From<&crate::accounts::AccountRecord> for Account {
+    fn from(record: &crate::accounts::AccountRecord) -> Self {
+        Self {
+            id: record.key.clone(),
+            username: record.username.clone(),
+            display_name: record.display_name.clone(),
+            tenant_id: record.tenant_id.clone(),
+        }
+    }
+}
+
+/// An account with a session in the keyring, and whether it is the one in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "StoredAccount.ts")]
+pub struct StoredAccount {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub account: Account,
+    pub current: bool,
+}
+
 /// Where sign-in stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "state", rename_all = "camelCase")]
@@ -131,6 +153,7 @@ mod tests {
             TenantInfo,
             DeviceCodePrompt,
             Account,
+            StoredAccount,
             SessionState,
             AppSnapshot,
             GroupAccess,

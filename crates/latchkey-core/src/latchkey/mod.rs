@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+mod accounts;
 mod pim;
 
 use crate::accounts::AccountDirectory;
@@ -177,16 +178,20 @@ impl Latchkey {
     fn signed_in(&self, session: Arc<Session>) {
         // Another account may see other policies (and PIM may hide some from some people).
         self.policies.clear();
-        let record = session.account().clone();
-        self.inner().session = Some(session);
-        self.state.send_replace(SessionState::SignedIn {
-            account: Account {
-                id: record.key,
-                username: record.username,
-                display_name: record.display_name,
-                tenant_id: record.tenant_id,
-            },
-        });
+        let account = Account::from(session.account());
+        {
+            let mut inner = self.inner();
+            // What the last listing learned belongs to the account that listed it.
+            inner.requirements.clear();
+            inner.names.clear();
+            inner.arm_schedules.clear();
+            inner.step_up_claims = None;
+            if let Some(cancel) = inner.step_up_cancel.take() {
+                cancel.cancel();
+            }
+            inner.session = Some(session);
+        }
+        self.state.send_replace(SessionState::SignedIn { account });
     }
 
     /// Replaces any sign-in under way with a new one; returns its id and cancellation.
@@ -297,6 +302,10 @@ impl Latchkey {
             }
             Err(e) => {
                 tracing::info!(code = ?e.code, service_code = ?e.service_code, "sign-in did not complete");
+                // Adding an account that did not sign in leaves the current one in use.
+                if self.back_to_current() {
+                    return;
+                }
                 let last_error = (e.code != ErrorCode::SignInCancelled).then(|| AppError::from(e));
                 self.state
                     .send_replace(SessionState::SignedOut { last_error });
@@ -312,7 +321,8 @@ impl Latchkey {
         if matches!(
             *self.state.borrow(),
             SessionState::SigningIn { .. } | SessionState::SigningInBrowser
-        ) {
+        ) && !self.back_to_current()
+        {
             self.state
                 .send_replace(SessionState::SignedOut { last_error: None });
         }
