@@ -1,7 +1,7 @@
 //! The IPC commands: thin wrappers over `latchkey_core::Latchkey`. Errors cross as
 //! `{code, message}`; nothing returned here contains a token.
 
-use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt};
+use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt, StoredAccount};
 use latchkey_core::model::{
     Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
     Listing, PimRequest, Plane, RequestOutcome, Target,
@@ -59,6 +59,32 @@ pub fn cancel_sign_in(state: State<'_, AppState>) {
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(state.latchkey.sign_out().await?)
+}
+
+/// The accounts signed in on this computer, marking the current one.
+#[tauri::command]
+pub fn list_accounts(state: State<'_, AppState>) -> Vec<StoredAccount> {
+    state.latchkey.list_accounts()
+}
+
+/// Starts a device-code sign-in for another account; the others stay signed in.
+#[tauri::command]
+pub async fn add_account(state: State<'_, AppState>) -> CommandResult<DeviceCodePrompt> {
+    Ok(state.latchkey.add_account().await?)
+}
+
+/// Makes another stored account current (from its keyring entry, no sign-in).
+#[tauri::command]
+pub async fn switch_account(state: State<'_, AppState>, account_id: String) -> CommandResult<()> {
+    state.latchkey.switch_account(&account_id).await?;
+    state.refresh.notify_one();
+    Ok(())
+}
+
+/// Signs one account out (the current one: as `sign_out`).
+#[tauri::command]
+pub async fn sign_out_account(state: State<'_, AppState>, account_id: String) -> CommandResult<()> {
+    Ok(state.latchkey.sign_out_account(&account_id).await?)
 }
 
 /// Everything the signed-in user is eligible for, on every plane.

@@ -176,6 +176,14 @@ impl Watcher {
     }
 }
 
+/// The current account's id, while one is signed in.
+fn signed_in_account(latchkey: &Latchkey) -> Option<String> {
+    match latchkey.snapshot().session {
+        SessionState::SignedIn { account } => Some(account.id),
+        _ => None,
+    }
+}
+
 /// Starts the watcher; `refresh` wakes it to re-read at once.
 pub fn spawn(app: AppHandle, latchkey: Arc<Latchkey>, refresh: Arc<Notify>) {
     tauri::async_runtime::spawn(async move {
@@ -191,23 +199,33 @@ pub fn spawn(app: AppHandle, latchkey: Arc<Latchkey>, refresh: Arc<Notify>) {
             waiting: 0,
         };
         let mut ticker = tokio::time::interval(TICK);
+        let mut account: Option<String> = None;
         loop {
             let forced = tokio::select! {
                 _ = ticker.tick() => false,
                 () = refresh.notified() => true,
             };
-            if !matches!(
-                watcher.latchkey.snapshot().session,
-                SessionState::SignedIn { .. }
-            ) {
+            let Some(now_for) = signed_in_account(&watcher.latchkey) else {
                 watcher.signed_out();
+                account = None;
                 continue;
+            };
+            // Another account became current: what was followed belongs to the previous one.
+            if account.as_ref() != Some(&now_for) {
+                watcher.signed_out();
+                account = Some(now_for.clone());
             }
             if watcher.active.due(forced) {
                 watcher.read_active().await;
             }
             if watcher.approvals.due(forced) {
                 watcher.read_approvals().await;
+            }
+            // A switch while reading: those reads were the previous account's; drop them.
+            if signed_in_account(&watcher.latchkey).as_ref() != Some(&now_for) {
+                watcher.signed_out();
+                account = None;
+                continue;
             }
             watcher.remind();
         }
