@@ -13,6 +13,7 @@ import type { PimRequest } from "./bindings/PimRequest";
 import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { StoredAccount } from "./bindings/StoredAccount";
 import type { Target } from "./bindings/Target";
 
 /** Stops delivering events to the callback it was returned for. */
@@ -36,6 +37,15 @@ export interface Backend {
   cancelSignIn(): Promise<null>;
   /** Signs out and forgets the stored refresh token. */
   signOut(): Promise<null>;
+  /** The accounts signed in on this computer, most recently used first; `current` marks the one in use. */
+  listAccounts(): Promise<StoredAccount[]>;
+  /**
+   * Starts a device-code sign-in for another account while the others stay signed in; the
+   * outcome arrives through `onSessionChanged` (cancelling it goes back to the current account).
+   */
+  addAccount(): Promise<DeviceCodePrompt>;
+  /** Makes another signed-in account current, without signing in again. */
+  switchAccount(accountId: string): Promise<null>;
   /**
    * Everything the user is eligible for, on every plane. A plane that could not be read is in
    * `unavailable`; the call rejects only when no plane could be read.

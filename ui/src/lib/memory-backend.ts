@@ -17,6 +17,7 @@ import type { PimRequest } from "./bindings/PimRequest";
 import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { StoredAccount } from "./bindings/StoredAccount";
 import type { Target } from "./bindings/Target";
 import type { TenantInfo } from "./bindings/TenantInfo";
 import { FakeInbox } from "./memory-approvals";
@@ -141,6 +142,12 @@ export class MemoryBackend implements Backend {
   /** Every URI `openVerificationPage` opened. */
   readonly openedPages: string[] = [];
 
+  /** Every `switchAccount` call's id, in order. */
+  readonly switchCalls: string[] = [];
+  /** Accounts signed in besides the current one, most recently used first (`addStoredAccount`). */
+  #others: Account[] = [];
+  /** The account to restore when an `addAccount` sign-in is cancelled. */
+  #adding: Account | null = null;
   #session: SessionState;
   #listeners = new Set<(session: SessionState) => void>();
   #viewListeners = new Set<(view: string) => void>();
@@ -285,8 +292,45 @@ export class MemoryBackend implements Backend {
   async cancelSignIn(): Promise<null> {
     await this.#latency();
     if (this.#session.state === "signingIn" || this.#session.state === "signingInBrowser") {
-      this.#set({ state: "signedOut", lastError: null });
+      const back = this.#adding;
+      this.#adding = null;
+      this.#set(back === null ? { state: "signedOut", lastError: null } : { state: "signedIn", account: back });
     }
+    return null;
+  }
+
+  async listAccounts(): Promise<StoredAccount[]> {
+    await this.#latency();
+    const current = this.#session.state === "signedIn" ? [{ ...this.#session.account, current: true }] : [];
+    return [...current, ...this.#others.map((a) => ({ ...a, current: false }))];
+  }
+
+  async addAccount(): Promise<DeviceCodePrompt> {
+    await this.#latency();
+    if (this.#session.state !== "signedIn") {
+      return this.startSignIn();
+    }
+    this.#adding = this.#session.account;
+    const prompt = this.#newPrompt();
+    this.#set({ state: "signingIn", prompt });
+    return prompt;
+  }
+
+  async switchAccount(accountId: string): Promise<null> {
+    await this.#latency();
+    this.switchCalls.push(accountId);
+    const next = this.#others.find((a) => a.id === accountId);
+    if (this.#session.state === "signedIn" && this.#session.account.id === accountId) {
+      return null;
+    }
+    if (next === undefined) {
+      throw this.#error("invalidInput", "That account is not signed in on this computer. Add it first.");
+    }
+    this.#others = this.#others.filter((a) => a.id !== accountId);
+    if (this.#session.state === "signedIn") {
+      this.#others.unshift(this.#session.account);
+    }
+    this.#set({ state: "signedIn", account: next });
     return null;
   }
 
@@ -402,8 +446,18 @@ export class MemoryBackend implements Backend {
   }
 
   /** The user entered the code (or finished the browser sign-in) and signed in. */
-  completeSignIn(): void {
-    this.#set({ state: "signedIn", account: this.account });
+  completeSignIn(account: Account = this.account): void {
+    // After `addAccount`, the account that was current stays signed in beside the new one.
+    if (this.#adding !== null && this.#adding.id !== account.id) {
+      this.#others = [this.#adding, ...this.#others.filter((a) => a.id !== account.id)];
+    }
+    this.#adding = null;
+    this.#set({ state: "signedIn", account });
+  }
+
+  /** Another account signed in on this computer but not current. */
+  addStoredAccount(account: Account): void {
+    this.#others.push(account);
   }
 
   /** Sign-in ended without success, e.g. `{ code: "signInDeclined", … }`. */

@@ -23,6 +23,18 @@ beforeEach(() => {
 });
 
 describe("TauriBackend", () => {
+  it("lists, adds and switches accounts by the registered names", async () => {
+    const backend = new TauriBackend();
+    await backend.listAccounts();
+    await backend.addAccount();
+    await backend.switchAccount("oid.tid@sandbox");
+    expect(invoke.mock.calls).toEqual([
+      ["list_accounts", undefined],
+      ["add_account", undefined],
+      ["switch_account", { accountId: "oid.tid@sandbox" }],
+    ]);
+  });
+
   it("lists every plane with the plane-neutral commands", async () => {
     const backend = new TauriBackend();
     await backend.listEligibilities();

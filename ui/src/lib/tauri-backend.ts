@@ -14,6 +14,7 @@ import type { PimRequest } from "./bindings/PimRequest";
 import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { StoredAccount } from "./bindings/StoredAccount";
 import type { Target } from "./bindings/Target";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
@@ -23,6 +24,9 @@ export const CommandName = {
   startBrowserSignIn: "start_browser_sign_in",
   cancelSignIn: "cancel_sign_in",
   signOut: "sign_out",
+  listAccounts: "list_accounts",
+  addAccount: "add_account",
+  switchAccount: "switch_account",
   listEligibilities: "list_eligibilities",
   openVerificationPage: "open_verification_page",
   copyUserCode: "copy_user_code",
@@ -82,6 +86,18 @@ export class TauriBackend implements Backend {
 
   signOut(): Promise<null> {
     return call(CommandName.signOut);
+  }
+
+  listAccounts(): Promise<StoredAccount[]> {
+    return call(CommandName.listAccounts);
+  }
+
+  addAccount(): Promise<DeviceCodePrompt> {
+    return call(CommandName.addAccount);
+  }
+
+  switchAccount(accountId: string): Promise<null> {
+    return call(CommandName.switchAccount, { accountId });
   }
 
   listEligibilities(): Promise<Listing<Eligibility>> {
