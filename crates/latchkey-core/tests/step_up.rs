@@ -21,14 +21,16 @@ async fn session(
     claims: Option<&StepUpClaims>,
 ) -> Session {
     let grant = auth.start_device_code_with_claims(claims).await.unwrap();
-    match claims {
-        Some(_) => approve_with_mfa(&grant.verification_uri, &grant.user_code, ADA).await,
-        None => approve(&grant.verification_uri, &grant.user_code, ADA).await,
+    let cancel = CancellationToken::new();
+    let poll = auth.complete_device_code(&grant, &cancel);
+    let tokens = match claims {
+        Some(_) => with_mfa_after_first_poll(harness, &grant, poll).await,
+        None => {
+            approve(&grant.verification_uri, &grant.user_code, ADA).await;
+            poll.await
+        }
     }
-    let tokens = auth
-        .complete_device_code(&grant, &CancellationToken::new())
-        .await
-        .unwrap();
+    .unwrap();
     Session::establish(
         auth.clone(),
         harness.store.clone(),
@@ -37,6 +39,57 @@ async fn session(
     )
     .await
     .unwrap()
+}
+
+/// Runs the device-code poll `poll` and, once its claims reached the sandbox (they go only on
+/// the polls, never on `/devicecode`), approves Ada's sign-in with the MFA step they ask for.
+async fn with_mfa_after_first_poll<T>(
+    harness: &Harness,
+    grant: &latchkey_core::auth::DeviceCodeGrant,
+    poll: impl std::future::Future<Output = T>,
+) -> T {
+    let state = harness.sandbox.state().clone();
+    let page = async {
+        let known = || {
+            state
+                .device_codes()
+                .values()
+                .any(|c| c.user_code == grant.user_code && c.claims.needs_mfa())
+        };
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while !known() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("the poll carried the claims");
+        approve_with_mfa(&grant.verification_uri, &grant.user_code, ADA).await;
+    };
+    let (out, ()) = tokio::join!(poll, page);
+    out
+}
+
+#[tokio::test]
+async fn device_code_claims_go_on_the_polls_not_on_devicecode() {
+    let harness = Harness::start(fast_options()).await;
+    let auth = authenticator(&harness);
+    let grant = auth
+        .start_device_code_with_claims(Some(&StepUpClaims::mfa()))
+        .await
+        .unwrap();
+    let asked = harness
+        .sandbox
+        .state()
+        .device_codes()
+        .values()
+        .find(|c| c.user_code == grant.user_code)
+        .map(|c| c.claims.needs_mfa());
+    assert_eq!(asked, Some(false), "no claims on /devicecode");
+    assert_eq!(
+        grant.claims(),
+        Some(&StepUpClaims::mfa()),
+        "kept for the polls"
+    );
 }
 
 #[tokio::test]
@@ -67,9 +120,9 @@ async fn mfa_refusal_then_device_code_step_up_then_activation() {
     );
 
     let grant = session.start_device_code_step_up(&claims).await.unwrap();
-    approve_with_mfa(&grant.verification_uri, &grant.user_code, ADA).await;
-    session
-        .complete_device_code_step_up(&grant, &CancellationToken::new())
+    let cancel = CancellationToken::new();
+    let poll = session.complete_device_code_step_up(&grant, &cancel);
+    with_mfa_after_first_poll(&harness, &grant, poll)
         .await
         .unwrap();
     let stepped = session.graph_token().await.unwrap();

@@ -182,8 +182,8 @@ impl Authenticator {
     }
 
     /// Asks for a device code whose sign-in must satisfy `claims` (an interactive step-up).
-    /// MSAL sends claims only on the polls; Latchkey also sends a step-up's claims here so the
-    /// service knows them before the person reaches the page (an extension Entra may ignore).
+    /// As MSAL does (reference §1.7), the claims go only on the token polls, not on
+    /// `/devicecode`; the grant keeps them for [`Authenticator::complete_device_code`].
     pub async fn start_device_code_with_claims(
         &self,
         claims: Option<&StepUpClaims>,
@@ -194,10 +194,7 @@ impl Authenticator {
             .chain(crate::endpoints::OIDC_SCOPES)
             .map(|s| Scope::new((*s).to_owned()));
         let client = self.client()?;
-        let mut request = client.exchange_device_code().add_scopes(scopes);
-        if claims.is_some() {
-            request = request.add_extra_param("claims", request_claims(claims));
-        }
+        let request = client.exchange_device_code().add_scopes(scopes);
         let details: DeviceAuthorizationResponse<EntraDeviceFields> = request
             .request_async(&transport)
             .await
