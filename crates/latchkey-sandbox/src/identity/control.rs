@@ -22,22 +22,25 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
+/// A refusal to return at once (boxed: a response is large next to what succeeds).
+type Refused = Box<Response>;
+
 /// Parses a JSON control body, with a readable 400 naming the expected shape.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8], shape: &str) -> Result<T, Response> {
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8], shape: &str) -> Result<T, Refused> {
     serde_json::from_slice(bytes).map_err(|e| {
-        refuse(
+        Box::new(refuse(
             StatusCode::BAD_REQUEST,
             format!("expected a JSON body like {shape}: {e}"),
-        )
+        ))
     })
 }
 
 /// The enabled person a control call signs in, by UPN or object id.
-fn signing_in(state: &SandboxState, who: &str) -> Result<String, Response> {
+fn signing_in(state: &SandboxState, who: &str) -> Result<String, Refused> {
     match state.tenant().user_by_upn_or_id(who) {
         Some(user) if user.account_enabled => Ok(user.id.clone()),
-        Some(_) => Err(refuse(StatusCode::FORBIDDEN, ACCOUNT_DISABLED)),
-        None => Err(crate::control::no_such_user(who)),
+        Some(_) => Err(Box::new(refuse(StatusCode::FORBIDDEN, ACCOUNT_DISABLED))),
+        None => Err(Box::new(crate::control::no_such_user(who))),
     }
 }
 
@@ -60,11 +63,11 @@ pub(super) async fn complete_device_code(
     let request: CompleteDeviceCode =
         match body(&bytes, r#"{"user": "ada@fabrikam.example", "mfa": true}"#) {
             Ok(request) => request,
-            Err(refused) => return refused,
+            Err(refused) => return *refused,
         };
     let user_id = match signing_in(&state, &request.user) {
         Ok(id) => id,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     decide(&state, &user_code, |claims_need_mfa| {
         let mfa = request.mfa.unwrap_or(claims_need_mfa);
@@ -141,7 +144,7 @@ pub(super) async fn authorize_as(
         r#"{"url": "http://…/organizations/oauth2/v2.0/authorize?…", "user": "ada@fabrikam.example"}"#,
     ) {
         Ok(request) => request,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Some((tenant, query)) = authorize_target(&request.url) else {
         return refuse(
@@ -167,7 +170,7 @@ pub(super) async fn authorize_as(
         (true, _) => None,
         (false, Some(who)) => match signing_in(&state, who) {
             Ok(id) => Some(id),
-            Err(refused) => return refused,
+            Err(refused) => return *refused,
         },
         (false, None) => {
             return refuse(
