@@ -71,6 +71,8 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     PendingApproval,
+    /// An extend or renew request waiting for an administrator (decided only in the portal).
+    PendingAdminDecision,
     Granted,
     Provisioned,
     Denied,
@@ -84,6 +86,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::PendingApproval => "PendingApproval",
+            Status::PendingAdminDecision => "PendingAdminDecision",
             Status::Granted => "Granted",
             Status::Provisioned => "Provisioned",
             Status::Denied => "Denied",
@@ -94,9 +97,15 @@ impl Status {
     }
 
     fn is_pending(self) -> bool {
-        matches!(self, Status::PendingApproval | Status::Granted)
+        matches!(
+            self,
+            Status::PendingApproval | Status::PendingAdminDecision | Status::Granted
+        )
     }
 }
+
+/// `selfExtend` is offered this long before a time-bound eligibility ends (the portal's window).
+pub const EXTENSION_WINDOW: Duration = Duration::days(14);
 
 /// How long an approver has to decide (not configurable for Entra roles and groups).
 pub const APPROVAL_WINDOW: Duration = Duration::hours(24);
@@ -293,6 +302,7 @@ impl Pim {
         match new.action {
             Action::SelfActivate => self.activate(tenant, caller, new, now),
             Action::SelfDeactivate => self.deactivate(new, now),
+            Action::SelfExtend | Action::SelfRenew => self.extend_or_renew(tenant, new, now),
             other => Err(PimError::BadRequest(format!(
                 "The action '{}' is not supported for this request by the sandbox tenant.",
                 other.as_str()
@@ -401,6 +411,69 @@ impl Pim {
         }
         self.activations.retain(|a| a.id != activation.id);
         self.requests.push(request.clone());
+        Ok(request)
+    }
+
+    /// `selfExtend` (a time-bound eligibility within [`EXTENSION_WINDOW`] of its end) or
+    /// `selfRenew` (one that has ended). Either asks an administrator, so the request waits in
+    /// `PendingAdminDecision`: Graph and ARM cannot decide it, and nothing changes meanwhile —
+    /// in particular a running activation keeps its end.
+    fn extend_or_renew(
+        &mut self,
+        tenant: &Tenant,
+        new: NewRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Request, PimError> {
+        let windows = new.target.eligibility_windows(tenant, &new.principal_id);
+        if windows.is_empty() {
+            return Err(PimError::RoleAssignmentDoesNotExist);
+        }
+        let extend = new.action == Action::SelfExtend;
+        let in_window = windows.iter().any(|&(_, end)| match (end, extend) {
+            (Some(end), true) => end > now && end - now <= EXTENSION_WINDOW,
+            (Some(end), false) => end <= now,
+            (None, _) => false,
+        });
+        if !in_window {
+            return Err(PimError::OutsideExtensionWindow(if extend {
+                format!(
+                    "Only an eligible assignment that ends within {} days can be extended.",
+                    EXTENSION_WINDOW.num_days()
+                )
+            } else {
+                "Only an eligible assignment that has expired can be renewed.".to_owned()
+            }));
+        }
+        let pending = self.requests.iter().any(|r| {
+            r.principal_id.eq_ignore_ascii_case(&new.principal_id)
+                && r.target.same(&new.target)
+                && r.action == new.action
+                && r.status.is_pending()
+        });
+        if pending {
+            return Err(PimError::PendingRoleAssignmentRequest);
+        }
+        let policy = new.target.policy(tenant);
+        let mut failed = Vec::new();
+        if new.expiration.is_none() {
+            failed.push("ExpirationRule");
+        }
+        if policy.require_justification && blank(&new.justification) {
+            failed.push("JustificationRule");
+        }
+        if policy.require_ticket && blank(&new.ticket_number) {
+            failed.push("TicketingRule");
+        }
+        if !failed.is_empty() {
+            return Err(PimError::PolicyValidationFailed(failed));
+        }
+        let validation_only = new.is_validation_only;
+        let start = new.requested_start.filter(|s| *s > now).unwrap_or(now);
+        let mut request = self.record(new, Status::PendingAdminDecision, now);
+        request.start = Some(start);
+        if !validation_only {
+            self.requests.push(request.clone());
+        }
         Ok(request)
     }
 

@@ -1,6 +1,7 @@
 //! `roleAssignmentScheduleRequests`: PUT with a client-chosen GUID name (idempotent: the same
 //! name and body again answers 200 with the request already made, a different body 409), GET
-//! one, POST `…/cancel`, and the `asRequestor()` / `asApprover()` lists.
+//! one, POST `…/cancel`, POST `…/validate` (the policy checks of a PUT without creating
+//! anything; api-version 2022-04-01), and the `asRequestor()` / `asApprover()` lists.
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,7 @@ pub fn route(request: &ArmRequest<'_>, rest: &[String]) -> Result<Response, Clou
             request.require_method(&[Method::GET])?;
             list(request)
         }
-        [name] if request.method == Method::PUT => create(request, name),
+        [name] if request.method == Method::PUT => create(request, name, false),
         [name] => {
             request.require_method(&[Method::GET])?;
             get(request, name)
@@ -34,6 +35,10 @@ pub fn route(request: &ArmRequest<'_>, rest: &[String]) -> Result<Response, Clou
         [name, action] if action.eq_ignore_ascii_case("cancel") => {
             request.require_method(&[Method::POST])?;
             cancel(request, name)
+        }
+        [name, action] if action.eq_ignore_ascii_case("validate") => {
+            request.require_method(&[Method::POST])?;
+            create(request, name, true)
         }
         _ => Err(super::unknown_type(&request.path)),
     }
@@ -69,8 +74,14 @@ fn same_intent(existing: &Request, new: &NewRequest) -> bool {
         && same_expiration
 }
 
-/// `PUT {scope}/…/roleAssignmentScheduleRequests/{name}` → 201 (new), 200 (the same again).
-fn create(request: &ArmRequest<'_>, name: &str) -> Result<Response, CloudError> {
+/// `PUT {scope}/…/roleAssignmentScheduleRequests/{name}` → 201 (new), 200 (the same again);
+/// with `validate_only` (`POST …/{name}/validate`) the same checks, 200 with the request as it
+/// would be, and nothing recorded.
+fn create(
+    request: &ArmRequest<'_>,
+    name: &str,
+    validate_only: bool,
+) -> Result<Response, CloudError> {
     check_name(name)?;
     if request.scope.is_empty() {
         return Err(CloudError::bad_request(
@@ -79,9 +90,10 @@ fn create(request: &ArmRequest<'_>, name: &str) -> Result<Response, CloudError> 
         ));
     }
     let ArmRequestBody {
-        new,
+        mut new,
         linked_schedule,
     } = body::parse(&request.body, &request.scope, name)?;
+    new.is_validation_only |= validate_only;
     let (_, role) = scope_and_role(&new.target);
     let tenant = request.state.tenant();
     if tenant.azure.definition(role).is_none() {
@@ -95,7 +107,7 @@ fn create(request: &ArmRequest<'_>, name: &str) -> Result<Response, CloudError> 
     }
     let now = request.state.clock.now();
     let mut pim = request.state.pim();
-    if let Some(existing) = pim.request(name) {
+    if let Some(existing) = pim.request(name).filter(|_| !validate_only) {
         if existing.target.plane() == Plane::AzureRole && same_intent(existing, &new) {
             let body = request_json(&tenant, existing);
             return Ok((StatusCode::OK, Json(body)).into_response());
@@ -119,7 +131,12 @@ fn create(request: &ArmRequest<'_>, name: &str) -> Result<Response, CloudError> 
         return Err(PimError::RoleAssignmentExists.into());
     }
     let stored = pim.submit(&tenant, &caller(&request.caller), new, now)?;
-    Ok((StatusCode::CREATED, Json(request_json(&tenant, &stored))).into_response())
+    let status = if validate_only {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(request_json(&tenant, &stored))).into_response())
 }
 
 fn recently_deactivated(

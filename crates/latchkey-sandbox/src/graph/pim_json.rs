@@ -49,6 +49,7 @@ pub fn pim_error(error: PimError) -> GraphError {
         PimError::ActiveDurationTooShort => {
             bad("The Active duration is too short. Miniumum Required is 5 minutes.")
         }
+        PimError::OutsideExtensionWindow(message) => bad(&message),
         PimError::BadRequest(message) => GraphError::bad_request(message),
         PimError::NotFound => GraphError::new(
             StatusCode::NOT_FOUND,

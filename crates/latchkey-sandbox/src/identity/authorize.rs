@@ -80,28 +80,35 @@ impl IntoResponse for Refusal {
                 );
                 reply(StatusCode::BAD_REQUEST, "Sign-in error", "error", &body)
             }
-            Refusal::Redirect(back) => {
-                let BackToApp {
-                    redirect_uri,
-                    state,
-                    error,
-                } = *back;
-                let description = format!("AADSTS{}: {}", error.aadsts, error.description);
-                let mut params = vec![("error", error.error), ("error_description", &description)];
-                if let Some(state) = &state {
-                    params.push(("state", state));
-                }
-                redirect(&redirect_uri, &params)
-            }
+            Refusal::Redirect(back) => redirect(back.location()),
         }
     }
 }
 
-/// `302` to `redirect_uri` with `params` added to its query.
-fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+impl BackToApp {
+    /// The app's redirect URI carrying the error.
+    fn location(&self) -> String {
+        let description = format!("AADSTS{}: {}", self.error.aadsts, self.error.description);
+        let mut params = vec![
+            ("error", self.error.error),
+            ("error_description", &description),
+        ];
+        if let Some(state) = &self.state {
+            params.push(("state", state));
+        }
+        location(&self.redirect_uri, &params)
+    }
+}
+
+/// `redirect_uri` with `params` added to its query.
+fn location(redirect_uri: &str, params: &[(&str, &str)]) -> String {
     let query = serde_urlencoded::to_string(params).unwrap_or_default();
     let separator = if redirect_uri.contains('?') { '&' } else { '?' };
-    let location = format!("{redirect_uri}{separator}{query}");
+    format!("{redirect_uri}{separator}{query}")
+}
+
+/// `302` to `location`.
+fn redirect(location: String) -> Response {
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 
@@ -257,12 +264,7 @@ pub(super) async fn submit(
         return retry("Pick an account, then choose Continue or Cancel.");
     };
     if decision.eq_ignore_ascii_case("decline") {
-        let declined = AadError::bad_request(
-            state.clock.now(),
-            "access_denied",
-            65004,
-            "User declined to consent to access the app.",
-        );
+        let declined = declined(state.clock.now());
         return Refusal::back(&request.redirect_uri, request.state.as_ref(), declined)
             .into_response();
     }
@@ -284,24 +286,75 @@ pub(super) async fn submit(
             return reply(StatusCode::OK, "Approve sign-in", "mfa", &body);
         }
     }
+    redirect(issue_code(&state, request, &user.id, mfa))
+}
+
+/// Entra's answer to the app when the person cancels the sign-in.
+fn declined(now: chrono::DateTime<chrono::Utc>) -> AadError {
+    AadError::bad_request(
+        now,
+        "access_denied",
+        65004,
+        "User declined to consent to access the app.",
+    )
+}
+
+/// Issues an authorization code for `user_id`; returns the app's redirect URL carrying it.
+fn issue_code(state: &SandboxState, request: Authorize, user_id: &str, mfa: bool) -> String {
     let code = crate::token::opaque(48);
-    state.identity.authorization_codes().insert(
-        code.clone(),
-        AuthorizationCode {
-            client_id: request.app.client_id.clone(),
-            redirect_uri: request.redirect_uri.clone(),
-            scope: request.scope.clone(),
-            code_challenge: request.code_challenge.clone(),
-            user_id: user.id.clone(),
-            mfa,
-            claims: request.claims.clone(),
-            expires_at: state.clock.now() + CODE_LIFETIME,
-            redeemed: false,
-        },
-    );
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = &request.state {
         params.push(("state", s));
     }
-    redirect(&request.redirect_uri, &params)
+    let location = location(&request.redirect_uri, &params);
+    state.identity.authorization_codes().insert(
+        code.clone(),
+        AuthorizationCode {
+            client_id: request.app.client_id,
+            redirect_uri: request.redirect_uri,
+            scope: request.scope,
+            code_challenge: request.code_challenge,
+            user_id: user_id.to_owned(),
+            mfa,
+            claims: request.claims,
+            expires_at: state.clock.now() + CODE_LIFETIME,
+            redeemed: false,
+        },
+    );
+    location
+}
+
+/// How a sign-in completed through the control API ended without the page.
+pub(super) enum Completed {
+    /// The app's redirect URL: with a code, or with `error` when the request was refused in a
+    /// way Entra reports back to the app (or the sign-in was declined).
+    Redirect(String),
+    /// Refused before the redirect URI could be trusted: Entra would show its error page.
+    Refused(AadError),
+}
+
+/// Completes the authorization request `query` (for `tenant`) as the person `user_id`, with or
+/// without the MFA step, or declines it, as the sign-in page would.
+pub(super) fn complete_as(
+    state: &SandboxState,
+    tenant: &str,
+    query: &Form,
+    user_id: Option<&str>,
+    mfa: Option<bool>,
+) -> Completed {
+    let request = match validate(state, tenant, query) {
+        Ok(request) => request,
+        Err(Refusal::Page(error)) => return Completed::Refused(*error),
+        Err(Refusal::Redirect(back)) => return Completed::Redirect(back.location()),
+    };
+    let Some(user_id) = user_id else {
+        let back = BackToApp {
+            redirect_uri: request.redirect_uri,
+            state: request.state,
+            error: declined(state.clock.now()),
+        };
+        return Completed::Redirect(back.location());
+    };
+    let mfa = mfa.unwrap_or_else(|| request.claims.needs_mfa());
+    Completed::Redirect(issue_code(state, request, user_id, mfa))
 }

@@ -14,13 +14,57 @@ use axum::response::Response;
 use super::mfa::{self, MfaStep};
 use super::pages::{account_form, reply};
 use crate::html::escape;
-use crate::state::{DeviceCodeStatus, SandboxState};
+use crate::state::{DeviceCode, DeviceCodeStatus, SandboxState};
+use chrono::{DateTime, Utc};
 
 fn normalize(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_uppercase()
+}
+
+/// Why a typed user code cannot be completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CodeProblem {
+    Unknown,
+    Expired,
+    Used,
+}
+
+impl CodeProblem {
+    /// What the page (and the control API) tells the person.
+    pub(super) fn message(self) -> &'static str {
+        match self {
+            CodeProblem::Unknown => {
+                "That code wasn't recognised. Check the code in the app and try again."
+            }
+            CodeProblem::Expired => "That code has expired. Go back to the app and get a new code.",
+            CodeProblem::Used => {
+                "That code has already been used. Go back to the app and get a new code."
+            }
+        }
+    }
+}
+
+/// The device authorization waiting for `typed` (any case, dashes and spaces ignored).
+pub(super) fn pending_code<'a>(
+    codes: &'a mut HashMap<String, DeviceCode>,
+    typed: &str,
+    now: DateTime<Utc>,
+) -> Result<&'a mut DeviceCode, CodeProblem> {
+    let user_code = normalize(typed);
+    let entry = codes
+        .values_mut()
+        .find(|c| !user_code.is_empty() && c.user_code == user_code)
+        .ok_or(CodeProblem::Unknown)?;
+    if now > entry.expires_at {
+        return Err(CodeProblem::Expired);
+    }
+    if entry.status != DeviceCodeStatus::Pending {
+        return Err(CodeProblem::Used);
+    }
+    Ok(entry)
 }
 
 fn code_form(prefill: &str, error: Option<&str>) -> String {
@@ -75,24 +119,10 @@ pub(super) async fn submit(State(state): State<Arc<SandboxState>>, body: Bytes) 
     }
     let now = state.clock.now();
     let mut codes = state.device_codes();
-    let Some(entry) = codes.values_mut().find(|c| c.user_code == user_code) else {
-        return error_page(
-            "That code wasn't recognised. Check the code in the app and try again.",
-            typed,
-        );
+    let entry = match pending_code(&mut codes, &user_code, now) {
+        Ok(entry) => entry,
+        Err(problem) => return error_page(problem.message(), typed),
     };
-    if now > entry.expires_at {
-        return error_page(
-            "That code has expired. Go back to the app and get a new code.",
-            typed,
-        );
-    }
-    if entry.status != DeviceCodeStatus::Pending {
-        return error_page(
-            "That code has already been used. Go back to the app and get a new code.",
-            typed,
-        );
-    }
     let tenant = state.tenant();
     let app_name = tenant
         .application(&entry.client_id)

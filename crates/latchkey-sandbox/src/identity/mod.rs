@@ -56,6 +56,15 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         )
         .route("/_sandbox/identity/slow-down", post(control::slow_down))
         .route(
+            "/_sandbox/device-codes/{user_code}/complete",
+            post(control::complete_device_code),
+        )
+        .route(
+            "/_sandbox/device-codes/{user_code}/decline",
+            post(control::decline_device_code),
+        )
+        .route("/_sandbox/authorize-as", post(control::authorize_as))
+        .route(
             "/_sandbox/users/{user}/revoke-sessions",
             post(control::revoke_sessions),
         )

@@ -16,6 +16,11 @@ pub enum PimError {
     PendingRoleAssignmentRequest,
     RoleAssignmentDoesNotExist,
     ActiveDurationTooShort,
+    /// `selfExtend` / `selfRenew` outside their window (extend: a time-bound eligibility within
+    /// 14 days of its end; renew: one that has ended). The reference documents no code of its
+    /// own for this; ARM's `InvalidRoleAssignmentRequestSchedule` ("bad schedule") is the
+    /// nearest documented one.
+    OutsideExtensionWindow(String),
     /// A malformed or unsupported request (Graph `BadRequest`).
     BadRequest(String),
     NotFound,
@@ -35,6 +40,7 @@ impl PimError {
             PimError::PendingRoleAssignmentRequest => "PendingRoleAssignmentRequest",
             PimError::RoleAssignmentDoesNotExist => "RoleAssignmentDoesNotExist",
             PimError::ActiveDurationTooShort => "ActiveDurationTooShort",
+            PimError::OutsideExtensionWindow(_) => "InvalidRoleAssignmentRequestSchedule",
             PimError::BadRequest(_) => "BadRequest",
             PimError::NotFound => "ResourceNotFound",
             PimError::Forbidden(_) => "AccessDenied",

@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 
 use crate::tenant::{trailing_guid, AzureEligibility, Policy, Tenant};
 
+/// When an eligibility starts and ends (`None`: open-ended).
+pub type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The thing a request activates, compared case-insensitively as Entra compares ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -114,31 +117,52 @@ impl Target {
 
     /// Whether `principal_id` holds a current eligibility for this target.
     pub fn is_eligible(&self, tenant: &Tenant, principal_id: &str, now: DateTime<Utc>) -> bool {
-        let current = |start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>| {
-            start.is_none_or(|s| s <= now) && end.is_none_or(|e| e > now)
-        };
+        self.eligibility_windows(tenant, principal_id)
+            .into_iter()
+            .any(|(start, end)| start.is_none_or(|s| s <= now) && end.is_none_or(|e| e > now))
+    }
+
+    /// `(start, end)` of every eligibility `principal_id` holds (or held) for this target,
+    /// current, future or ended; `None` is open-ended.
+    pub fn eligibility_windows(&self, tenant: &Tenant, principal_id: &str) -> Vec<Window> {
+        let mine = |p: &str| p.eq_ignore_ascii_case(principal_id);
         match self {
             Target::Group {
                 group_id,
                 access_id,
-            } => tenant.group_eligibilities.iter().any(|e| {
-                e.principal_id.eq_ignore_ascii_case(principal_id)
-                    && e.group_id.eq_ignore_ascii_case(group_id)
-                    && e.access_id.eq_ignore_ascii_case(access_id)
-                    && current(e.start, e.end)
-            }),
+            } => tenant
+                .group_eligibilities
+                .iter()
+                .filter(|e| {
+                    mine(&e.principal_id)
+                        && e.group_id.eq_ignore_ascii_case(group_id)
+                        && e.access_id.eq_ignore_ascii_case(access_id)
+                })
+                .map(|e| (e.start, e.end))
+                .collect(),
             Target::DirectoryRole {
                 role_definition_id,
                 directory_scope_id,
-            } => tenant.directory_roles.eligibilities.iter().any(|e| {
-                e.principal_id.eq_ignore_ascii_case(principal_id)
-                    && e.role_definition_id
-                        .eq_ignore_ascii_case(role_definition_id)
-                    && e.directory_scope_id
-                        .eq_ignore_ascii_case(directory_scope_id)
-                    && current(e.start, e.end)
-            }),
-            Target::AzureRole { .. } => self.azure_eligibility(tenant, principal_id, now).is_some(),
+            } => tenant
+                .directory_roles
+                .eligibilities
+                .iter()
+                .filter(|e| {
+                    mine(&e.principal_id)
+                        && e.role_definition_id
+                            .eq_ignore_ascii_case(role_definition_id)
+                        && e.directory_scope_id
+                            .eq_ignore_ascii_case(directory_scope_id)
+                })
+                .map(|e| (e.start, e.end))
+                .collect(),
+            Target::AzureRole { .. } => tenant
+                .azure
+                .eligibilities
+                .iter()
+                .filter(|e| self.is_azure_eligibility_of(e, principal_id))
+                .map(|e| (e.start, e.end))
+                .collect(),
         }
     }
 
@@ -149,21 +173,26 @@ impl Target {
         principal_id: &str,
         now: DateTime<Utc>,
     ) -> Option<&'t AzureEligibility> {
+        tenant.azure.eligibilities.iter().find(|e| {
+            self.is_azure_eligibility_of(e, principal_id)
+                && e.start.is_none_or(|s| s <= now)
+                && e.end.is_none_or(|end| end > now)
+        })
+    }
+
+    /// Whether `e` is `principal_id`'s eligibility for this (Azure) target, at any time.
+    fn is_azure_eligibility_of(&self, e: &AzureEligibility, principal_id: &str) -> bool {
         let Target::AzureRole {
             scope,
             role_definition_id,
         } = self
         else {
-            return None;
+            return false;
         };
-        tenant.azure.eligibilities.iter().find(|e| {
-            e.principal_id.eq_ignore_ascii_case(principal_id)
-                && e.role_definition_id
-                    .eq_ignore_ascii_case(trailing_guid(role_definition_id))
-                && e.scope.eq_ignore_ascii_case(scope.trim_end_matches('/'))
-                && e.start.is_none_or(|s| s <= now)
-                && e.end.is_none_or(|end| end > now)
-        })
+        e.principal_id.eq_ignore_ascii_case(principal_id)
+            && e.role_definition_id
+                .eq_ignore_ascii_case(trailing_guid(role_definition_id))
+            && e.scope.eq_ignore_ascii_case(scope.trim_end_matches('/'))
     }
 
     /// The policy (role settings) that governs activating this target.
