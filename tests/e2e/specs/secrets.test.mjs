@@ -187,6 +187,19 @@ async function activate(browser, group, fields) {
   return status;
 }
 
+/**
+ * The window shows "signed out" at once; the keyring item goes right after (sign-out first
+ * waits for a token refresh in flight, so that it cannot write its rotated token back).
+ */
+async function keyringEmptied(why) {
+  const left = await pollUntil(() => secretItems({ service: 'latchkey' }), (items) => items.length === 0, {
+    timeout: 10_000,
+    interval: 200,
+    message: (items) => `${why}; still there after 10 s: ${JSON.stringify(items.map((i) => i.label))}`,
+  });
+  assert.deepEqual(left, []);
+}
+
 // --- scanning -------------------------------------------------------------------------------
 
 function filesUnder(root) {
@@ -235,7 +248,7 @@ test('after a full session no token is in any file, log or IPC message, and the 
       );
       await drainIpc(browser, ipc);
       await signOut(browser, ipc);
-      assert.deepEqual(secretItems({ service: 'latchkey' }), [], 'signing Ada out removes her keyring item');
+      await keyringEmptied('signing Ada out removes her keyring item');
 
       // --- Chloé approves it ----------------------------------------------------------------------
       await signInAs(browser, CHLOE, ipc);
@@ -250,6 +263,7 @@ test('after a full session no token is in any file, log or IPC message, and the 
       );
       await drainIpc(browser, ipc);
       await signOut(browser, ipc);
+      await keyringEmptied('signing Chloé out removes her keyring item');
     });
   } finally {
     await proxy.close();
