@@ -192,10 +192,19 @@ async function activate(browser, group, fields) {
  * waits for a token refresh in flight, so that it cannot write its rotated token back).
  */
 async function keyringEmptied(why) {
-  const left = await pollUntil(() => secretItems({ service: 'latchkey' }), (items) => items.length === 0, {
+  // An item deleted between secret-tool's search and its read makes secret-tool fail: ask again.
+  const probe = () => {
+    try {
+      return secretItems({ service: 'latchkey' });
+    } catch (err) {
+      if (/No such secret item/.test(err.message)) return null;
+      throw err;
+    }
+  };
+  const left = await pollUntil(probe, (items) => items !== null && items.length === 0, {
     timeout: 10_000,
     interval: 200,
-    message: (items) => `${why}; still there after 10 s: ${JSON.stringify(items.map((i) => i.label))}`,
+    message: (items) => `${why}; still there after 10 s: ${JSON.stringify(items?.map((i) => i.label))}`,
   });
   assert.deepEqual(left, []);
 }
