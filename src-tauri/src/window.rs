@@ -52,6 +52,9 @@ pub fn show(app: &AppHandle, view: Option<View>) {
         .inner_size(900.0, 640.0)
         .min_inner_size(520.0, 420.0)
         .on_navigation(is_app_url)
+        // Tauri only honours this in debug builds or with its `devtools` feature (not enabled):
+        // a release build has no inspector, whatever the page does.
+        .devtools(cfg!(debug_assertions))
         .build();
     match built {
         Ok(window) => {
@@ -64,7 +67,12 @@ pub fn show(app: &AppHandle, view: Option<View>) {
 /// Only the app's own pages may load in the web view; everything else is refused (links to
 /// the outside open in the system browser through a command instead).
 fn is_app_url(url: &url::Url) -> bool {
-    let app_origin = matches!(url.scheme(), "tauri") || url.host_str() == Some("tauri.localhost");
+    // `tauri://localhost` (Linux, macOS) or `http(s)://tauri.localhost` (Windows), nothing else.
+    let app_origin = match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost") && url.port().is_none(),
+        _ => false,
+    };
     let dev_server = cfg!(debug_assertions)
         && !cfg!(feature = "custom-protocol")
         && url.host_str() == Some("127.0.0.1")
@@ -88,5 +96,11 @@ mod tests {
         assert!(!ok("https://login.microsoftonline.com/"));
         assert!(!ok("http://127.0.0.1:8400/devicelogin"));
         assert!(!ok("file:///etc/passwd"));
+        assert!(!ok("tauri://example.com/index.html"));
+        assert!(!ok("https://tauri.localhost.example.com/"));
+        assert!(!ok("http://tauri.localhost:8080/"));
+        assert!(!ok("javascript:alert(1)"));
+        assert!(!ok("data:text/html,<script>1</script>"));
+        assert!(!ok("https://example.com/"));
     }
 }

@@ -70,7 +70,19 @@ pub fn due(
         let Some((key, kind)) = candidate else {
             continue;
         };
-        if sent.contains(&key) {
+        // A more urgent reminder already shown for this activation silences the less urgent
+        // ones: after the clock jumps back, "ends in 15 min" must not follow "ends in 5 min".
+        let more_urgent_shown = match kind {
+            ReminderKind::Ended => false,
+            ReminderKind::EndsSoon { minutes } => {
+                sent.contains(&format!("{base}:ended"))
+                    || leads
+                        .iter()
+                        .take_while(|m| **m < minutes)
+                        .any(|m| sent.contains(&format!("{base}:{m}")))
+            }
+        };
+        if more_urgent_shown || sent.contains(&key) {
             continue;
         }
         let name = activation.label();

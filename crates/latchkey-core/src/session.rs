@@ -42,6 +42,9 @@ pub struct Session {
     /// Step-up tokens (MFA / authentication context) by resource, preferred while they last.
     step_up: Mutex<HashMap<Resource, step_up::StepUpToken>>,
     persisted: bool,
+    /// Set by [`Session::sign_out`] under the refresh lock: a refresh still in flight then must
+    /// not put its rotated token back into the keyring, and no new one starts.
+    signed_out: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Session {
@@ -123,6 +126,7 @@ impl Session {
             tokens: Mutex::default(),
             step_up: Mutex::default(),
             persisted,
+            signed_out: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -206,6 +210,9 @@ impl Session {
         resource: Resource,
         claims: Option<&StepUpClaims>,
     ) -> Result<TokenSet> {
+        if self.is_signed_out() {
+            return Err(Error::new(ErrorCode::NotSignedIn, "Sign in first."));
+        }
         let redeemed = self
             .auth
             .refresh_with_claims(refresh_token, resource, claims)
@@ -232,7 +239,7 @@ impl Session {
         tokens: &TokenSet,
     ) -> Result<()> {
         if let Some(rotated) = &tokens.refresh_token {
-            if self.persisted {
+            if self.persisted && !self.is_signed_out() {
                 secrets::set(&self.store, &self.account.key, rotated).await?;
             }
             *refresh_token = rotated.clone();
@@ -240,8 +247,16 @@ impl Session {
         Ok(())
     }
 
-    /// Forgets the session: the refresh token leaves the keyring.
+    fn is_signed_out(&self) -> bool {
+        self.signed_out.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Forgets the session: the refresh token leaves the keyring. Waits for a refresh in
+    /// flight (the refresh lock), so its rotated token cannot land in the keyring afterwards.
     pub async fn sign_out(&self) -> Result<()> {
+        let _refresh = self.refresh_token.lock().await;
+        self.signed_out
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.drop_step_up(None);
         self.tokens
             .lock()

@@ -1,0 +1,151 @@
+//! Leavers. Ada's account is disabled while she is signed in with an activation: the next call
+//! is refused, the app says why in a sentence, forgets her refresh token and keeps running.
+//! An eligibility removed while active: the activation disappears from the listing and the
+//! revocation is announced, once.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use latchkey_core::announcements::{self, AnnouncementKind};
+use latchkey_core::ipc::SessionState;
+use latchkey_core::model::{ActivationInput, Plane, RequestStatus};
+use latchkey_core::reminders::SentLog;
+use latchkey_core::{secrets, ErrorCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_disabled_account_is_told_why_its_token_is_gone_and_nothing_crashes() {
+    let harness = Harness::start(fast_options()).await;
+    let ada = signed_in(&harness, ADA).await;
+    let SessionState::SignedIn { account } = ada.snapshot().session else {
+        unreachable!()
+    };
+    let on_call = groups_of(&ada)
+        .await
+        .into_iter()
+        .find(|e| e.name.as_deref() == Some("On-call Responders"))
+        .expect("Ada is eligible for On-call Responders");
+    let outcome = ada
+        .activate(vec![ActivationInput {
+            target: on_call.target.clone(),
+            duration_minutes: 60,
+            justification: None,
+            ticket_number: None,
+            ticket_system: None,
+            start_at: None,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(status(&outcome[0]), Ok(RequestStatus::Provisioned));
+    let before: Vec<_> = ada
+        .list_activations()
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|a| a.target.plane() == Plane::Group)
+        .collect();
+    assert!(before.iter().any(|a| a.target.same(&on_call.target)));
+
+    // The administrator disables the account: PIM ends its assignments, and the next token
+    // Latchkey asks for (each call checks its tokens) is refused.
+    control(
+        &harness,
+        "/_sandbox/users/ada@fabrikam.example/disable",
+        json!({}),
+    )
+    .await;
+    let error = ada.list_activations().await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::SessionExpired, "{error:?}");
+    let state = ada.snapshot().session;
+    let SessionState::SignedOut {
+        last_error: Some(shown),
+    } = &state
+    else {
+        panic!("signed out with a reason: {state:?}");
+    };
+    assert_eq!(shown.code, ErrorCode::SessionExpired);
+    assert!(
+        shown.message.contains("account is disabled") && shown.message.contains("administrator"),
+        "a clear sentence: {}",
+        shown.message
+    );
+    assert!(
+        secrets::get(&harness.store, &account.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "the refresh token is gone from the store"
+    );
+    // Nothing crashed: the next call is a plain "not signed in", and a restart starts signed out.
+    assert_eq!(
+        ada.list_activations().await.unwrap_err().code,
+        ErrorCode::NotSignedIn
+    );
+    let again = harness.latchkey();
+    again.restore().await;
+    assert!(
+        is_signed_out(&again.snapshot().session),
+        "{:?}",
+        again.snapshot().session
+    );
+    assert!(before.iter().any(|a| a.target.same(&on_call.target)));
+}
+
+#[tokio::test]
+async fn an_eligibility_removed_while_active_is_announced_as_revoked_once() {
+    let harness = Harness::start(fast_options()).await;
+    let ada = signed_in(&harness, ADA).await;
+    let on_call = groups_of(&ada)
+        .await
+        .into_iter()
+        .find(|e| e.name.as_deref() == Some("On-call Responders"))
+        .expect("Ada is eligible for On-call Responders");
+    let outcome = ada
+        .activate(vec![ActivationInput {
+            target: on_call.target.clone(),
+            duration_minutes: 60,
+            justification: None,
+            ticket_number: None,
+            ticket_system: None,
+            start_at: None,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(status(&outcome[0]), Ok(RequestStatus::Provisioned));
+    let before = ada.list_activations().await.unwrap().items;
+    assert!(before.iter().any(|a| a.target.same(&on_call.target)));
+
+    let response = reqwest::Client::new()
+        .delete(format!(
+            "{}/_sandbox/eligibilities/{}",
+            harness.sandbox.base_url(),
+            // A group's instance id is `{group}_{access}_{eligibility schedule id}`.
+            on_call.id.rsplit('_').next().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+
+    let current = ada.list_activations().await.unwrap().items;
+    assert!(!current.iter().any(|a| a.target.same(&on_call.target)));
+    let requests = ada.list_requests().await.unwrap().items;
+    let mut log = SentLog::default();
+    let announced = announcements::revoked(&before, &current, &requests, &mut log, Utc::now());
+    assert_eq!(
+        announced.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        vec![AnnouncementKind::Revoked],
+        "{announced:?}"
+    );
+    assert!(
+        announced[0].title.contains("On-call Responders"),
+        "{announced:?}"
+    );
+    // The next tick sees the same lists: nothing again.
+    assert!(announcements::revoked(&before, &current, &requests, &mut log, Utc::now()).is_empty());
+    // Ada is still signed in, and no longer offered the group.
+    assert!(is_signed_in(&ada.snapshot().session));
+    assert!(!groups_of(&ada).await.iter().any(|e| e.id == on_call.id));
+}
