@@ -110,6 +110,7 @@ mod tests {
         GroupAccess, Listing, Person, PimRequest, Plane, PlaneFailure, RequestOutcome,
         RequestStatus, Requirements, Target,
     };
+    use crate::settings::Settings;
     use std::path::PathBuf;
     use ts_rs::{Config, TS};
 
@@ -148,6 +149,7 @@ mod tests {
             ApprovalItem,
             DecisionInput,
             DecisionOutcome,
+            Settings,
         ];
         // A generic type is exported once, as its declaration (`Listing<T>`).
         list.push((

@@ -19,6 +19,7 @@ pub mod rest;
 pub mod secrets;
 pub mod sensitive;
 pub mod session;
+pub mod settings;
 pub mod time;
 
 pub use error::{Error, ErrorCode, Result};
