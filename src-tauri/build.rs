@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "decide",
     "step_up_and_activate",
     "cancel_step_up",
+    "get_settings",
+    "save_settings",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 mod commands;
 mod logging;
 mod notify;
+mod settings;
 mod tenant;
 mod tray;
 mod watch;
@@ -70,6 +71,8 @@ pub fn run() {
             commands::decide,
             commands::step_up_and_activate,
             commands::cancel_step_up,
+            settings::get_settings,
+            settings::save_settings,
         ])
         .setup(|app| {
             let handle = app.handle().clone();
@@ -84,10 +87,13 @@ pub fn run() {
                 latchkey: latchkey.clone(),
                 refresh: refresh.clone(),
             });
+            let settings = settings::SettingsState::load_default();
+            let live_settings = settings.subscribe();
+            app.manage(settings);
             let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
             app.manage(tray);
             forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());
-            watch::spawn(handle.clone(), latchkey.clone(), refresh);
+            watch::spawn(handle.clone(), latchkey.clone(), refresh, live_settings);
             tauri::async_runtime::spawn(async move { latchkey.restore().await });
             window::show_main(&handle);
             Ok(())

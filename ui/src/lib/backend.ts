@@ -13,6 +13,7 @@ import type { PimRequest } from "./bindings/PimRequest";
 import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { Settings } from "./bindings/Settings";
 import type { Target } from "./bindings/Target";
 
 /** Stops delivering events to the callback it was returned for. */
@@ -73,6 +74,14 @@ export interface Backend {
   openVerificationPage(): Promise<null>;
   /** Puts the current user code on the clipboard. */
   copyUserCode(): Promise<null>;
+  /** The settings in force (`settings.json` in the config dir, or the defaults). */
+  getSettings(): Promise<Settings>;
+  /**
+   * Validates and stores the settings; rejects with `invalidInput` (nothing changed) when a
+   * field is out of range. Resolves with what was stored (lead times sorted, most distant first).
+   * Reminders and the inbox interval follow at once.
+   */
+  saveSettings(settings: Settings): Promise<Settings>;
   /** Calls `callback` with every new session state until unsubscribed. */
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe>;
   /** Calls `callback` when the tray asks the open window for a view (`"approvals"`). */

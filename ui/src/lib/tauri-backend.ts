@@ -14,6 +14,7 @@ import type { PimRequest } from "./bindings/PimRequest";
 import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
+import type { Settings } from "./bindings/Settings";
 import type { Target } from "./bindings/Target";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
@@ -35,6 +36,8 @@ export const CommandName = {
   cancelStepUp: "cancel_step_up",
   listApprovals: "list_approvals",
   decide: "decide",
+  getSettings: "get_settings",
+  saveSettings: "save_settings",
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -130,6 +133,14 @@ export class TauriBackend implements Backend {
 
   decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
     return call(CommandName.decide, { inputs });
+  }
+
+  getSettings(): Promise<Settings> {
+    return call(CommandName.getSettings);
+  }
+
+  saveSettings(settings: Settings): Promise<Settings> {
+    return call(CommandName.saveSettings, { settings });
   }
 
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {
