@@ -106,6 +106,15 @@ describe("Dashboard", { timeout: 30_000 }, () => {
     expect(row("Global Reader")?.querySelector<HTMLElement>('[data-testid="eligibility-activity"]')?.dataset.activity).toBe("active");
   });
 
+  it("starts the activation form at the default duration from Settings", async () => {
+    await show("signed-in", (backend) => {
+      backend.settings = { ...backend.settings, defaultDurationMinutes: 120 };
+    });
+    row("Global Reader")?.querySelector<HTMLButtonElement>('[data-testid="activate-button"]')?.click();
+    await settle();
+    expect(document.querySelector<HTMLInputElement>('[data-testid="duration-minutes"]')?.value).toBe("120");
+  });
+
   it("deactivates a role and cancels a role's request with the role's target and plane", async () => {
     const { backend } = await show("active", (b) => {
       const exchange = b.eligibilities.find((e) => e.name === "Exchange Administrator");
