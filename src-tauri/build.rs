@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "cancel_step_up",
     "get_settings",
     "save_settings",
+    "list_favourites",
+    "save_favourites",
 ];
 
 fn main() {

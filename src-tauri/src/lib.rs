@@ -2,6 +2,7 @@
 //! notifications together. Everything else lives in the Tauri-free crates.
 
 mod commands;
+mod favourites;
 mod logging;
 mod notify;
 mod settings;
@@ -73,6 +74,8 @@ pub fn run() {
             commands::cancel_step_up,
             settings::get_settings,
             settings::save_settings,
+            favourites::list_favourites,
+            favourites::save_favourites,
         ])
         .setup(|app| {
             let handle = app.handle().clone();
@@ -90,6 +93,7 @@ pub fn run() {
             let settings = settings::SettingsState::load_default();
             let live_settings = settings.subscribe();
             app.manage(settings);
+            app.manage(favourites::FavouritesState::default());
             let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
             app.manage(tray);
             forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());

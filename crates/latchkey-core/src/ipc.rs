@@ -105,6 +105,7 @@ pub struct AppSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::favourites::Favourite;
     use crate::model::{
         Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
         GroupAccess, Listing, Person, PimRequest, Plane, PlaneFailure, RequestOutcome,
@@ -150,6 +151,7 @@ mod tests {
             DecisionInput,
             DecisionOutcome,
             Settings,
+            Favourite,
         ];
         // A generic type is exported once, as its declaration (`Listing<T>`).
         list.push((

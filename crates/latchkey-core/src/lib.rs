@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod endpoints;
 pub mod error;
+pub mod favourites;
 pub mod graph;
 pub mod http;
 pub mod ipc;

@@ -2,6 +2,7 @@
 // It behaves like Rust as far as the UI can tell: state changes arrive as session events, and
 // methods reject with AppErrors. The `completeSignIn`-style methods are the test hooks.
 import type { Settings } from "./bindings/Settings";
+import type { Favourite } from "./bindings/Favourite";
 import { defaultSettings, normalisedLeads, settingsProblem } from "./settings";
 import type { Backend, Unsubscribe } from "./backend";
 import type { Account } from "./bindings/Account";
@@ -312,6 +313,24 @@ export class MemoryBackend implements Backend {
     }
     this.settings = { ...settings, leadMinutes: normalisedLeads(settings.leadMinutes) };
     return structuredClone(this.settings);
+  }
+
+  /** What `saveFavourites` stored; tests may set it. */
+  favourites: Favourite[] = [];
+
+  async listFavourites(): Promise<Favourite[]> {
+    await this.#latency();
+    return structuredClone(this.favourites);
+  }
+
+  async saveFavourites(favourites: Favourite[]): Promise<Favourite[]> {
+    await this.#latency();
+    const seen = new Set<string>();
+    this.favourites = favourites.filter((f) => {
+      const key = JSON.stringify(f.target);
+      return !seen.has(key) && (seen.add(key), true);
+    });
+    return structuredClone(this.favourites);
   }
 
   async signOut(): Promise<null> {

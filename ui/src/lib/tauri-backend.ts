@@ -15,6 +15,7 @@ import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 import type { Settings } from "./bindings/Settings";
+import type { Favourite } from "./bindings/Favourite";
 import type { Target } from "./bindings/Target";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
@@ -38,6 +39,8 @@ export const CommandName = {
   decide: "decide",
   getSettings: "get_settings",
   saveSettings: "save_settings",
+  listFavourites: "list_favourites",
+  saveFavourites: "save_favourites",
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -141,6 +144,14 @@ export class TauriBackend implements Backend {
 
   saveSettings(settings: Settings): Promise<Settings> {
     return call(CommandName.saveSettings, { settings });
+  }
+
+  listFavourites(): Promise<Favourite[]> {
+    return call(CommandName.listFavourites);
+  }
+
+  saveFavourites(favourites: Favourite[]): Promise<Favourite[]> {
+    return call(CommandName.saveFavourites, { favourites });
   }
 
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {
