@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode};
-use crate::model::Target;
+use crate::model::{ActivationInput, Eligibility, Target};
 
 /// At most this many favourites.
 pub const MAX_FAVOURITES: usize = 50;
@@ -21,6 +21,67 @@ pub struct Favourite {
     pub target: Target,
     /// Its name when it was starred, for menus that show favourites without a listing.
     pub name: String,
+    /// The justification remembered for it, for one-click activation from the tray.
+    #[serde(default)]
+    pub justification: Option<String>,
+}
+
+/// What a click on a favourite in the tray does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OneClick {
+    /// Send this activation as is.
+    Activate(ActivationInput),
+    /// One click cannot satisfy the policy: open the window instead, saying why.
+    OpenWindow(String),
+}
+
+/// Decides a tray click: activate at once with the remembered justification and the default
+/// duration (capped by the policy's maximum) when nothing else is needed; otherwise (a ticket,
+/// MFA, an approval, a justification never given, an unknown policy, no longer eligible) open
+/// the window.
+pub fn one_click(
+    favourite: &Favourite,
+    eligibility: Option<&Eligibility>,
+    default_minutes: u32,
+) -> OneClick {
+    let name = &favourite.name;
+    let Some(eligibility) = eligibility else {
+        return OneClick::OpenWindow(format!("You are no longer eligible for {name}."));
+    };
+    let rules = &eligibility.requirements;
+    let justification = favourite
+        .justification
+        .as_deref()
+        .map(str::trim)
+        .filter(|j| !j.is_empty())
+        .map(str::to_owned);
+    let blocker = if !rules.known {
+        Some("its policy could not be read")
+    } else if rules.ticket {
+        Some("it needs a ticket number")
+    } else if rules.mfa || rules.authentication_context.is_some() {
+        Some("it needs a stronger sign-in")
+    } else if rules.approval {
+        Some("it needs approval")
+    } else if rules.justification && justification.is_none() {
+        Some("it needs a justification")
+    } else {
+        None
+    };
+    if let Some(why) = blocker {
+        return OneClick::OpenWindow(format!("{name}: {why}, so Latchkey opened the window."));
+    }
+    let duration_minutes = rules
+        .max_duration_minutes
+        .map_or(default_minutes, |max| default_minutes.min(max));
+    OneClick::Activate(ActivationInput {
+        target: eligibility.target.clone(),
+        duration_minutes,
+        justification,
+        ticket_number: None,
+        ticket_system: None,
+        start_at: None,
+    })
 }
 
 /// The file behind the favourites.
@@ -100,7 +161,86 @@ mod tests {
                 access: GroupAccess::Member,
             },
             name: format!("Group {id}"),
+            justification: Some("Routine work".into()),
         }
+    }
+
+    fn eligible(fav: &Favourite, rules: crate::model::Requirements) -> Eligibility {
+        Eligibility {
+            id: "e".into(),
+            target: fav.target.clone(),
+            name: Some(fav.name.clone()),
+            description: None,
+            scope_name: None,
+            member_type: "Direct".into(),
+            start_date_time: None,
+            end_date_time: None,
+            requirements: rules,
+        }
+    }
+
+    fn open() -> crate::model::Requirements {
+        crate::model::Requirements {
+            known: true,
+            max_duration_minutes: Some(45),
+            justification: true,
+            ticket: false,
+            mfa: false,
+            authentication_context: None,
+            approval: false,
+        }
+    }
+
+    #[test]
+    fn a_simple_policy_activates_in_one_click_with_the_remembered_justification_capped() {
+        let fav = group("a");
+        let OneClick::Activate(input) = one_click(&fav, Some(&eligible(&fav, open())), 60) else {
+            panic!("expected an activation");
+        };
+        assert_eq!(input.duration_minutes, 45, "capped by the policy's maximum");
+        assert_eq!(input.justification.as_deref(), Some("Routine work"));
+        assert_eq!(input.target, fav.target);
+    }
+
+    #[test]
+    fn what_one_click_cannot_satisfy_opens_the_window() {
+        let fav = group("a");
+        let cases = [
+            crate::model::Requirements {
+                ticket: true,
+                ..open()
+            },
+            crate::model::Requirements {
+                mfa: true,
+                ..open()
+            },
+            crate::model::Requirements {
+                approval: true,
+                ..open()
+            },
+            crate::model::Requirements {
+                known: false,
+                ..open()
+            },
+        ];
+        for rules in cases {
+            assert!(
+                matches!(
+                    one_click(&fav, Some(&eligible(&fav, rules.clone())), 60),
+                    OneClick::OpenWindow(_)
+                ),
+                "{rules:?}"
+            );
+        }
+        let unjustified = Favourite {
+            justification: Some("  ".into()),
+            ..fav.clone()
+        };
+        assert!(matches!(
+            one_click(&unjustified, Some(&eligible(&fav, open())), 60),
+            OneClick::OpenWindow(_)
+        ));
+        assert!(matches!(one_click(&fav, None, 60), OneClick::OpenWindow(_)));
     }
 
     #[test]

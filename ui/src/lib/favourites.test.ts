@@ -15,6 +15,8 @@ describe("favourites", () => {
   it("matches by target key, whatever the id's case, and unstars", () => {
     const starred = toggleFavourite(toggleFavourite([], a, true), b, true);
     expect(starred.map((f) => f.name)).toEqual(["Alpha", "Beta"]);
+    expect(toggleFavourite([], a, true, " Routine work ")[0]?.justification).toBe("Routine work");
+    expect(toggleFavourite([], a, true, "  ")[0]?.justification).toBeNull();
     const upper = eligibility("other", { target: { plane: "group", groupId: "ga", access: "member" } });
     expect(favouriteKeys(starred).size).toBe(2);
     expect(toggleFavourite(starred, upper, false).map((f) => f.name)).toEqual(["Beta"]);

@@ -15,9 +15,13 @@ export function pinFavourites(items: readonly Eligibility[], keys: ReadonlySet<s
   return [...starred, ...items.filter((e) => !keys.has(targetKey(e.target)))];
 }
 
-/** The favourites with `item` starred or unstarred. */
-export function toggleFavourite(favourites: readonly Favourite[], item: Eligibility, on: boolean): Favourite[] {
+/**
+ * The favourites with `item` starred or unstarred; a starred one carries the justification
+ * remembered for it, so the tray can activate it in one click.
+ */
+export function toggleFavourite(favourites: readonly Favourite[], item: Eligibility, on: boolean, justification = ""): Favourite[] {
   const key = targetKey(item.target);
   const others = favourites.filter((f) => targetKey(f.target) !== key);
-  return on ? [...others, { target: item.target, name: targetName(item) }] : others;
+  const remembered = justification.trim() === "" ? null : justification.trim();
+  return on ? [...others, { target: item.target, name: targetName(item), justification: remembered }] : others;
 }

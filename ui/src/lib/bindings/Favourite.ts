@@ -8,4 +8,8 @@ export type Favourite = { target: Target,
 /**
  * Its name when it was starred, for menus that show favourites without a listing.
  */
-name: string, };
+name: string, 
+/**
+ * The justification remembered for it, for one-click activation from the tray.
+ */
+justification: string | null, };

@@ -138,7 +138,7 @@ describe("Dashboard", { timeout: 30_000 }, () => {
     const all = (await probe.listEligibilities()).items;
     const pick = all.at(-1)!;
     await show("signed-in", (backend) => {
-      backend.favourites = [{ target: pick.target, name: "whatever" }];
+      backend.favourites = [{ target: pick.target, name: "whatever", justification: null }];
     });
     expect(document.querySelector('[data-testid="eligible-row"] [data-testid="favourite-toggle"]')?.getAttribute("aria-pressed")).toBe("true");
   });
