@@ -96,6 +96,7 @@ pub fn run() {
             app.manage(favourites::FavouritesState::default());
             let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
             app.manage(tray);
+            favourites::show_in_tray(&handle, &app.state::<favourites::FavouritesState>().load());
             forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());
             watch::spawn(handle.clone(), latchkey.clone(), refresh, live_settings);
             tauri::async_runtime::spawn(async move { latchkey.restore().await });

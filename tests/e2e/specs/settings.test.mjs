@@ -18,6 +18,7 @@ import {
   scratchHome,
   screenshot,
   submitDeviceLogin,
+  trayMenuLabels,
   waitForTestId,
   waitForText,
   withSession,
@@ -60,7 +61,7 @@ test('settings are saved to a readable file, validated, and used; every screen i
   fs.writeFileSync(settingsFile, '{"leadMinutes": [15, 5], "approvalsPollSeconds": "often", "colour": 1');
   fs.rmSync(autostartEntry, { force: true });
 
-  await withSession({ name: 'settings' }, async ({ browser }) => {
+  await withSession({ name: 'settings' }, async ({ browser, appPid }) => {
     const signIn = await waitForTestId(browser, 'sign-in-button', { timeout: 30_000, why: 'signed out at start' });
     await shot(browser, 'sign-in');
     await signIn.click();
@@ -75,6 +76,18 @@ test('settings are saved to a readable file, validated, and used; every screen i
       (n) => n >= 5,
       { timeout: 20_000, message: (n) => `expected Ada's eligible list; ${n} rows` },
     );
+    // --- a favourite: pinned on top, and offered in the tray for one-click activation ---------
+    await clickInRow(browser, 'On-call Responders', 'favourite-toggle');
+    await pollUntil(
+      () => browser.execute(() => document.querySelector('[data-testid="eligible-row"] [data-testid="eligible-name"]')?.textContent.trim()),
+      (first) => first === 'On-call Responders',
+      { timeout: 10_000, message: (first) => `expected the favourite pinned on top; first is ${first}` },
+    );
+    await pollUntil(() => trayMenuLabels(appPid()), (labels) => labels.includes('Activate On-call Responders'), {
+      timeout: 20_000,
+      message: (labels) => `expected the tray to offer the favourite; it has ${JSON.stringify(labels)}`,
+    });
+    await browser.execute(() => window.scrollTo(0, 0));
     await shot(browser, 'eligible');
 
     // --- Settings: the damaged file became the defaults ---------------------------------------
