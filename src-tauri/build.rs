@@ -24,6 +24,10 @@ const COMMANDS: &[&str] = &[
     "decide",
     "step_up_and_activate",
     "cancel_step_up",
+    "get_settings",
+    "save_settings",
+    "list_favourites",
+    "save_favourites",
 ];
 
 fn main() {

@@ -2,8 +2,10 @@
 //! notifications together. Everything else lives in the Tauri-free crates.
 
 mod commands;
+mod favourites;
 mod logging;
 mod notify;
+mod settings;
 mod tenant;
 mod tray;
 mod watch;
@@ -74,6 +76,10 @@ pub fn run() {
             commands::decide,
             commands::step_up_and_activate,
             commands::cancel_step_up,
+            settings::get_settings,
+            settings::save_settings,
+            favourites::list_favourites,
+            favourites::save_favourites,
         ])
         .setup(|app| {
             let handle = app.handle().clone();
@@ -88,10 +94,15 @@ pub fn run() {
                 latchkey: latchkey.clone(),
                 refresh: refresh.clone(),
             });
+            let settings = settings::SettingsState::load_default();
+            let live_settings = settings.subscribe();
+            app.manage(settings);
+            app.manage(favourites::FavouritesState::default());
             let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
             app.manage(tray);
+            favourites::show_in_tray(&handle, &app.state::<favourites::FavouritesState>().load());
             forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());
-            watch::spawn(handle.clone(), latchkey.clone(), refresh);
+            watch::spawn(handle.clone(), latchkey.clone(), refresh, live_settings);
             tauri::async_runtime::spawn(async move { latchkey.restore().await });
             window::show_main(&handle);
             Ok(())

@@ -20,24 +20,30 @@ pub enum TrayItem {
     Open,
     /// "N requests wait for your decision": opens the approver's inbox.
     Approvals,
+    /// The favourite at this index of `favourites.json`: one-click activation.
+    Favourite(usize),
     Quit,
 }
 
 impl TrayItem {
-    const ALL: [TrayItem; 3] = [TrayItem::Open, TrayItem::Approvals, TrayItem::Quit];
+    const FIXED: [TrayItem; 3] = [TrayItem::Open, TrayItem::Approvals, TrayItem::Quit];
 
     /// The menu id.
-    pub fn id(self) -> &'static str {
+    pub fn id(self) -> String {
         match self {
-            TrayItem::Open => "open",
-            TrayItem::Approvals => "approvals",
-            TrayItem::Quit => "quit",
+            TrayItem::Open => "open".to_owned(),
+            TrayItem::Approvals => "approvals".to_owned(),
+            TrayItem::Favourite(index) => format!("favourite-{index}"),
+            TrayItem::Quit => "quit".to_owned(),
         }
     }
 
     /// The item for a menu id; informational lines have none.
     pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|item| item.id() == id)
+        if let Some(index) = id.strip_prefix("favourite-") {
+            return index.parse().ok().map(TrayItem::Favourite);
+        }
+        Self::FIXED.into_iter().find(|item| item.id() == id)
     }
 }
 
@@ -71,6 +77,8 @@ struct View {
     active: Vec<String>,
     /// Requests waiting for my decision.
     waiting: usize,
+    /// The favourites' names, in order.
+    favourites: Vec<String>,
 }
 
 /// The tray icon and what its menu shows.
@@ -88,6 +96,9 @@ impl Tray {
             .on_menu_event(|app, event| match TrayItem::from_id(event.id().as_ref()) {
                 Some(TrayItem::Open) => window::show_main(app),
                 Some(TrayItem::Approvals) => window::show(app, Some(window::View::Approvals)),
+                Some(TrayItem::Favourite(index)) => {
+                    crate::favourites::activate_from_tray(app, index)
+                }
                 Some(TrayItem::Quit) => app.exit(0),
                 None => {}
             });
@@ -101,6 +112,7 @@ impl Tray {
                 status: "Not signed in".to_owned(),
                 active: Vec::new(),
                 waiting: 0,
+                favourites: Vec::new(),
             }),
         };
         tray.render(app)?;
@@ -124,6 +136,17 @@ impl Tray {
                 TrayItem::Approvals.id(),
                 line,
                 true,
+                None::<&str>,
+            )?);
+        }
+        let signed_in = view.status.starts_with("Signed in");
+        for (index, name) in view.favourites.iter().enumerate() {
+            // One click activates it (or opens the window when the policy needs more).
+            items.push(MenuItem::with_id(
+                app,
+                TrayItem::Favourite(index).id(),
+                format!("Activate {name}"),
+                signed_in,
                 None::<&str>,
             )?);
         }
@@ -182,6 +205,15 @@ pub fn show_active(app: &AppHandle, activations: &[Activation], now: DateTime<Ut
     }
 }
 
+/// Shows the favourites for one-click activation, if the tray exists.
+pub fn show_favourites(app: &AppHandle, names: Vec<String>) {
+    if let Some(tray) = app.try_state::<Tray>() {
+        tray.update(app, |view| {
+            std::mem::replace(&mut view.favourites, names.clone()) != names
+        });
+    }
+}
+
 /// "2 requests wait for your decision", or nothing when none wait.
 pub fn waiting_line(waiting: usize) -> Option<String> {
     match waiting {
@@ -208,10 +240,11 @@ mod tests {
 
     #[test]
     fn menu_ids_round_trip() {
-        for item in TrayItem::ALL {
-            assert_eq!(TrayItem::from_id(item.id()), Some(item));
+        for item in TrayItem::FIXED.into_iter().chain([TrayItem::Favourite(3)]) {
+            assert_eq!(TrayItem::from_id(&item.id()), Some(item));
         }
         assert_eq!(TrayItem::from_id("active-0"), None);
+        assert_eq!(TrayItem::from_id("favourite-x"), None);
     }
 
     #[test]

@@ -11,16 +11,15 @@ use latchkey_core::announcements;
 use latchkey_core::ipc::SessionState;
 use latchkey_core::model::Activation;
 use latchkey_core::reminders::{self, Followed, SentLog, SentLogFile};
+use latchkey_core::settings::Settings;
 use latchkey_core::{ErrorCode, Latchkey};
 use tauri::AppHandle;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::{notify, tenant, tray};
 
 /// How often what is active and my requests are read from the service.
 const REFRESH_EVERY: Duration = Duration::from_secs(60);
-/// How often the approver's inbox is read, unless throttled.
-const APPROVALS_EVERY: Duration = Duration::from_secs(60);
 /// The longest wait between inbox reads while the service throttles.
 const APPROVALS_BACKOFF_LIMIT: Duration = Duration::from_secs(600);
 /// How often reminders and the tray's time left are re-evaluated.
@@ -59,6 +58,23 @@ impl Poll {
         self.last = None;
         self.wait = self.every;
     }
+
+    /// A new interval from the settings; a throttled wait is kept if it is longer.
+    fn set_every(&mut self, every: Duration) {
+        if every != self.every {
+            self.wait = if self.wait > self.every {
+                self.wait.max(every)
+            } else {
+                every
+            };
+            self.every = every;
+        }
+    }
+}
+
+/// The inbox interval the settings ask for.
+fn approvals_every(settings: &Settings) -> Duration {
+    Duration::from_secs(u64::from(settings.approvals_poll_seconds))
 }
 
 struct Watcher {
@@ -70,6 +86,8 @@ struct Watcher {
     active: Poll,
     approvals: Poll,
     waiting: usize,
+    /// The settings in force; lead times and the inbox interval follow them live.
+    settings: watch::Receiver<Settings>,
 }
 
 impl Watcher {
@@ -151,12 +169,8 @@ impl Watcher {
     fn remind(&mut self) {
         let now = chrono::Utc::now();
         let before = self.sent.clone();
-        let due = reminders::due(
-            self.followed.items(),
-            &reminders::DEFAULT_LEAD_MINUTES,
-            now,
-            &self.sent,
-        );
+        let leads = self.settings.borrow().lead_minutes.clone();
+        let due = reminders::due(self.followed.items(), &leads, now, &self.sent);
         for reminder in &due {
             self.sent.record(&reminder.key, now);
         }
@@ -185,9 +199,15 @@ fn signed_in_account(latchkey: &Latchkey) -> Option<String> {
 }
 
 /// Starts the watcher; `refresh` wakes it to re-read at once.
-pub fn spawn(app: AppHandle, latchkey: Arc<Latchkey>, refresh: Arc<Notify>) {
+pub fn spawn(
+    app: AppHandle,
+    latchkey: Arc<Latchkey>,
+    refresh: Arc<Notify>,
+    settings: watch::Receiver<Settings>,
+) {
     tauri::async_runtime::spawn(async move {
         let log_file = SentLogFile::new(tenant::data_dir().join("reminders.json"));
+        let first_every = approvals_every(&settings.borrow());
         let mut watcher = Watcher {
             sent: log_file.load(),
             app,
@@ -195,8 +215,9 @@ pub fn spawn(app: AppHandle, latchkey: Arc<Latchkey>, refresh: Arc<Notify>) {
             log_file,
             followed: Followed::default(),
             active: Poll::new(REFRESH_EVERY),
-            approvals: Poll::new(APPROVALS_EVERY),
+            approvals: Poll::new(first_every),
             waiting: 0,
+            settings,
         };
         let mut ticker = tokio::time::interval(TICK);
         let mut account: Option<String> = None;
@@ -205,6 +226,8 @@ pub fn spawn(app: AppHandle, latchkey: Arc<Latchkey>, refresh: Arc<Notify>) {
                 _ = ticker.tick() => false,
                 () = refresh.notified() => true,
             };
+            let every = approvals_every(&watcher.settings.borrow_and_update());
+            watcher.approvals.set_every(every);
             let Some(now_for) = signed_in_account(&watcher.latchkey) else {
                 watcher.signed_out();
                 account = None;
@@ -252,5 +275,26 @@ mod tests {
         );
         poll.done(false);
         assert_eq!(poll.wait, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_new_interval_from_the_settings_applies_at_once_but_keeps_a_longer_backoff() {
+        let mut poll = Poll::new(Duration::from_secs(60));
+        poll.set_every(Duration::from_secs(300));
+        assert_eq!(
+            (poll.every, poll.wait),
+            (Duration::from_secs(300), Duration::from_secs(300))
+        );
+        poll.done(true);
+        assert_eq!(poll.wait, Duration::from_secs(600));
+        poll.set_every(Duration::from_secs(30));
+        assert_eq!(poll.wait, Duration::from_secs(600), "still throttled");
+        poll.done(false);
+        assert_eq!(poll.wait, Duration::from_secs(30));
+        let settings = Settings {
+            approvals_poll_seconds: 120,
+            ..Settings::default()
+        };
+        assert_eq!(approvals_every(&settings), Duration::from_secs(120));
     }
 }

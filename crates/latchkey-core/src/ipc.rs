@@ -127,11 +127,13 @@ pub struct AppSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::favourites::Favourite;
     use crate::model::{
         Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
         GroupAccess, Listing, Person, PimRequest, Plane, PlaneFailure, RequestOutcome,
         RequestStatus, Requirements, Target,
     };
+    use crate::settings::Settings;
     use std::path::PathBuf;
     use ts_rs::{Config, TS};
 
@@ -171,6 +173,8 @@ mod tests {
             ApprovalItem,
             DecisionInput,
             DecisionOutcome,
+            Settings,
+            Favourite,
         ];
         // A generic type is exported once, as its declaration (`Listing<T>`).
         list.push((

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod endpoints;
 pub mod error;
+pub mod favourites;
 pub mod graph;
 pub mod http;
 pub mod ipc;
@@ -19,6 +20,7 @@ pub mod rest;
 pub mod secrets;
 pub mod sensitive;
 pub mod session;
+pub mod settings;
 pub mod time;
 
 pub use error::{Error, ErrorCode, Result};

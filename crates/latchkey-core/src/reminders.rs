@@ -90,7 +90,7 @@ pub fn due(
             ReminderKind::EndsSoon { minutes } => (
                 format!("{name} ends in {minutes} min"),
                 format!(
-                    "Your access ends at {}. Re-activate from Latchkey if you still need it.",
+                    "Your access ends at {}. PIM can't extend it while it runs: activate again from Latchkey once it has ended.",
                     end.format("%H:%M UTC")
                 ),
             ),
@@ -279,6 +279,11 @@ mod tests {
         assert_eq!(due_now.len(), 1);
         assert_eq!(due_now[0].kind, ReminderKind::EndsSoon { minutes: 5 });
         assert_eq!(due_now[0].title, "Prod DB Admins ends in 5 min");
+        assert!(
+            due_now[0].body.contains("can't extend it while it runs"),
+            "PIM has no extension of a running activation: {}",
+            due_now[0].body
+        );
         assert!(due(
             &[activation("b", now - Duration::hours(2))],
             &[15, 5],

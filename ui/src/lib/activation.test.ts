@@ -61,6 +61,9 @@ describe("defaultMinutes", () => {
   it("starts at 1 h, or at the maximum when that is shorter", () => {
     expect(defaultMinutes(null)).toBe(60);
     expect(defaultMinutes(240)).toBe(60);
+    expect(defaultMinutes(240, 120)).toBe(120);
+    expect(defaultMinutes(90, 120)).toBe(90);
+    expect(defaultMinutes(null, 30)).toBe(30);
     expect(defaultMinutes(45)).toBe(45);
   });
 });

@@ -35,9 +35,12 @@ export function durationPresets(maxMinutes: number | null): Preset[] {
   return [...fixed, { label: "Max", minutes: maxMinutes, isMax: true, disabled: maxMinutes === null }];
 }
 
-/** The duration a fresh form starts with: 1 h, or less when the policy allows less. */
-export function defaultMinutes(maxMinutes: number | null): number {
-  return maxMinutes === null ? 60 : Math.min(60, maxMinutes);
+/**
+ * The duration a fresh form starts with: the default from Settings (1 h unless changed), or
+ * less when the policy allows less.
+ */
+export function defaultMinutes(maxMinutes: number | null, preferred = 60): number {
+  return maxMinutes === null ? preferred : Math.min(preferred, maxMinutes);
 }
 
 /** Whole minutes from what was typed; null unless it is a plain whole number. */

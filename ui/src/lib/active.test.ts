@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deactivateBlockedReason, secondsLeft, sortActivations } from "./active";
+import { deactivateBlockedReason, endingSoonNote, secondsLeft, sortActivations } from "./active";
 import { activation } from "./testing/fixtures";
 
 const START = Date.parse("2026-03-10T14:00:00Z");
@@ -48,5 +48,20 @@ describe("sortActivations", () => {
       activation({ id: "soon", endDateTime: "2026-03-10T14:30:00Z" }),
     ];
     expect(sortActivations(list).map((a) => a.id)).toEqual(["soon", "late", "perm"]);
+  });
+});
+
+describe("endingSoonNote", () => {
+  const end = Date.parse("2026-03-10T14:00:00Z");
+  it("says nothing before the last 15 minutes, nor for permanent activations", () => {
+    expect(endingSoonNote(activation(), end - 16 * 60_000)).toBeNull();
+    expect(endingSoonNote(activation({ endDateTime: null }), end)).toBeNull();
+  });
+
+  it("explains in the last minutes that PIM cannot extend, and what it offers instead", () => {
+    const note = endingSoonNote(activation(), end - 15 * 60_000);
+    expect(note).toContain("can't extend");
+    expect(note).toContain("Activate is offered again");
+    expect(endingSoonNote(activation(), end - 60_000, 30)).toBeNull();
   });
 });

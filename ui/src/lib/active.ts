@@ -49,3 +49,20 @@ export function sortActivations(activations: readonly Activation[]): Activation[
     (a, b) => end(a) - end(b) || targetName(a).localeCompare(targetName(b)) || a.id.localeCompare(b.id),
   );
 }
+
+/** How close to its end an activation counts as ending soon: the default first reminder. */
+export const ENDING_SOON_SECONDS = 15 * 60;
+
+/**
+ * What to say about extending an activation in its last minutes, or null before then (and for
+ * permanent ones). PIM has no extension of a running activation: `selfExtend` does not extend it,
+ * and a second `selfActivate` while it runs — even one scheduled to start at its end — is refused
+ * with `RoleAssignmentExists`. The honest offer is to activate again once it has ended.
+ */
+export function endingSoonNote(activation: Activation, nowMs: number, withinSeconds = ENDING_SOON_SECONDS): string | null {
+  const left = secondsLeft(activation, nowMs);
+  if (left === null || left > withinSeconds) {
+    return null;
+  }
+  return "Ends soon. PIM can't extend a running activation; once it ends, Activate is offered again with your last justification.";
+}

@@ -14,6 +14,8 @@ import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 import type { StoredAccount } from "./bindings/StoredAccount";
+import type { Settings } from "./bindings/Settings";
+import type { Favourite } from "./bindings/Favourite";
 import type { Target } from "./bindings/Target";
 
 /** Stops delivering events to the callback it was returned for. */
@@ -83,6 +85,18 @@ export interface Backend {
   openVerificationPage(): Promise<null>;
   /** Puts the current user code on the clipboard. */
   copyUserCode(): Promise<null>;
+  /** The settings in force (`settings.json` in the config dir, or the defaults). */
+  getSettings(): Promise<Settings>;
+  /**
+   * Validates and stores the settings; rejects with `invalidInput` (nothing changed) when a
+   * field is out of range. Resolves with what was stored (lead times sorted, most distant first).
+   * Reminders and the inbox interval follow at once.
+   */
+  saveSettings(settings: Settings): Promise<Settings>;
+  /** The starred groups and roles (favourites.json in the data dir), in the order starred. */
+  listFavourites(): Promise<Favourite[]>;
+  /** Replaces the favourites; resolves with what was stored (repeats dropped). */
+  saveFavourites(favourites: Favourite[]): Promise<Favourite[]>;
   /** Calls `callback` with every new session state until unsubscribed. */
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe>;
   /** Calls `callback` when the tray asks the open window for a view (`"approvals"`). */

@@ -1,6 +1,9 @@
 // An in-memory Backend with a small fake tenant, so the UI runs and is tested in a plain browser.
 // It behaves like Rust as far as the UI can tell: state changes arrive as session events, and
 // methods reject with AppErrors. The `completeSignIn`-style methods are the test hooks.
+import type { Settings } from "./bindings/Settings";
+import type { Favourite } from "./bindings/Favourite";
+import { defaultSettings, normalisedLeads, settingsProblem } from "./settings";
 import type { Backend, Unsubscribe } from "./backend";
 import type { Account } from "./bindings/Account";
 import type { ActivationInput } from "./bindings/ActivationInput";
@@ -332,6 +335,46 @@ export class MemoryBackend implements Backend {
     }
     this.#set({ state: "signedIn", account: next });
     return null;
+  }
+
+  /** What `saveSettings` stored; tests may set it. */
+  settings: Settings = defaultSettings();
+  /** Every `saveSettings` call's argument, in order. */
+  readonly settingsCalls: Settings[] = [];
+
+  async getSettings(): Promise<Settings> {
+    await this.#latency();
+    return structuredClone(this.settings);
+  }
+
+  async saveSettings(settings: Settings): Promise<Settings> {
+    await this.#latency();
+    this.settingsCalls.push(structuredClone(settings));
+    // The same rules as Rust's `Settings::validated`.
+    const problem = settingsProblem(settings);
+    if (problem !== null) {
+      throw { code: "invalidInput", message: problem } satisfies AppError;
+    }
+    this.settings = { ...settings, leadMinutes: normalisedLeads(settings.leadMinutes) };
+    return structuredClone(this.settings);
+  }
+
+  /** What `saveFavourites` stored; tests may set it. */
+  favourites: Favourite[] = [];
+
+  async listFavourites(): Promise<Favourite[]> {
+    await this.#latency();
+    return structuredClone(this.favourites);
+  }
+
+  async saveFavourites(favourites: Favourite[]): Promise<Favourite[]> {
+    await this.#latency();
+    const seen = new Set<string>();
+    this.favourites = favourites.filter((f) => {
+      const key = JSON.stringify(f.target);
+      return !seen.has(key) && (seen.add(key), true);
+    });
+    return structuredClone(this.favourites);
   }
 
   async signOut(): Promise<null> {

@@ -15,6 +15,8 @@ import type { Plane } from "./bindings/Plane";
 import type { RequestOutcome } from "./bindings/RequestOutcome";
 import type { SessionState } from "./bindings/SessionState";
 import type { StoredAccount } from "./bindings/StoredAccount";
+import type { Settings } from "./bindings/Settings";
+import type { Favourite } from "./bindings/Favourite";
 import type { Target } from "./bindings/Target";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
@@ -39,6 +41,10 @@ export const CommandName = {
   cancelStepUp: "cancel_step_up",
   listApprovals: "list_approvals",
   decide: "decide",
+  getSettings: "get_settings",
+  saveSettings: "save_settings",
+  listFavourites: "list_favourites",
+  saveFavourites: "save_favourites",
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -146,6 +152,22 @@ export class TauriBackend implements Backend {
 
   decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
     return call(CommandName.decide, { inputs });
+  }
+
+  getSettings(): Promise<Settings> {
+    return call(CommandName.getSettings);
+  }
+
+  saveSettings(settings: Settings): Promise<Settings> {
+    return call(CommandName.saveSettings, { settings });
+  }
+
+  listFavourites(): Promise<Favourite[]> {
+    return call(CommandName.listFavourites);
+  }
+
+  saveFavourites(favourites: Favourite[]): Promise<Favourite[]> {
+    return call(CommandName.saveFavourites, { favourites });
   }
 
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe> {

@@ -106,6 +106,43 @@ describe("Dashboard", { timeout: 30_000 }, () => {
     expect(row("Global Reader")?.querySelector<HTMLElement>('[data-testid="eligibility-activity"]')?.dataset.activity).toBe("active");
   });
 
+  it("starts the activation form at the default duration from Settings", async () => {
+    await show("signed-in", (backend) => {
+      backend.settings = { ...backend.settings, defaultDurationMinutes: 120 };
+    });
+    row("Global Reader")?.querySelector<HTMLButtonElement>('[data-testid="activate-button"]')?.click();
+    await settle();
+    expect(document.querySelector<HTMLInputElement>('[data-testid="duration-minutes"]')?.value).toBe("120");
+  });
+
+  it("pins a starred item on top, stores it by target, and unpins it", async () => {
+    const { backend } = await show("signed-in");
+    const before = names();
+    const last = before.at(-1)!;
+    expect(before[0]).not.toBe(last);
+    const toggle = () => row(last)?.querySelector<HTMLButtonElement>('[data-testid="favourite-toggle"]');
+    expect(toggle()?.getAttribute("aria-pressed")).toBe("false");
+    toggle()?.click();
+    await settle();
+    expect(names()[0]).toBe(last);
+    expect(toggle()?.getAttribute("aria-pressed")).toBe("true");
+    expect(backend.favourites.map((f) => f.name)).toEqual([last]);
+    toggle()?.click();
+    await settle();
+    expect(names()).toEqual(before);
+    expect(backend.favourites).toEqual([]);
+  });
+
+  it("shows stored favourites pinned from the start", async () => {
+    const probe = MemoryBackend.scenario("signed-in");
+    const all = (await probe.listEligibilities()).items;
+    const pick = all.at(-1)!;
+    await show("signed-in", (backend) => {
+      backend.favourites = [{ target: pick.target, name: "whatever", justification: null }];
+    });
+    expect(document.querySelector('[data-testid="eligible-row"] [data-testid="favourite-toggle"]')?.getAttribute("aria-pressed")).toBe("true");
+  });
+
   it("deactivates a role and cancels a role's request with the role's target and plane", async () => {
     const { backend } = await show("active", (b) => {
       const exchange = b.eligibilities.find((e) => e.name === "Exchange Administrator");

@@ -1,0 +1,120 @@
+//! The favourites commands: the starred groups and roles, stored in `favourites.json` in the
+//! data dir (by target, so they survive renames and sign-ins).
+
+use std::sync::Mutex;
+
+use latchkey_core::favourites::{one_click, Favourite, FavouritesFile, OneClick};
+use latchkey_core::ipc::AppError;
+use latchkey_core::model::RequestStatus;
+use tauri::{AppHandle, Manager, State};
+
+use crate::settings::SettingsState;
+use crate::{notify, tenant, tray, window, AppState};
+
+/// Managed state: the file, behind a lock so two saves never interleave.
+pub struct FavouritesState {
+    file: Mutex<FavouritesFile>,
+}
+
+impl Default for FavouritesState {
+    /// `favourites.json` in the data dir.
+    fn default() -> Self {
+        Self {
+            file: Mutex::new(FavouritesFile::new(
+                tenant::data_dir().join("favourites.json"),
+            )),
+        }
+    }
+}
+
+impl FavouritesState {
+    /// The stored favourites (a damaged file gives none, with a warning in the log).
+    pub fn load(&self) -> Vec<Favourite> {
+        let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let (list, warning) = file.load();
+        if let Some(warning) = warning {
+            tracing::warn!("favourites: {warning}");
+        }
+        list
+    }
+}
+
+/// Puts the favourites into the tray menu.
+pub fn show_in_tray(app: &AppHandle, favourites: &[Favourite]) {
+    tray::show_favourites(app, favourites.iter().map(|f| f.name.clone()).collect());
+}
+
+/// The tray's favourite at `index` was chosen: activate it in one click when its policy allows,
+/// else open the window. The outcome is a notification (the window may be closed).
+pub fn activate_from_tray(app: &AppHandle, index: usize) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(favourite) = app.state::<FavouritesState>().load().into_iter().nth(index) else {
+            return;
+        };
+        let latchkey = app.state::<AppState>().latchkey.clone();
+        let default_minutes = app
+            .state::<SettingsState>()
+            .current()
+            .default_duration_minutes;
+        let eligibilities = match latchkey.list_eligibilities().await {
+            Ok(listing) => listing.items,
+            Err(e) => {
+                notify::show(format!("{} was not activated", favourite.name), e.message);
+                return;
+            }
+        };
+        let eligibility = eligibilities.iter().find(|e| e.target == favourite.target);
+        match one_click(&favourite, eligibility, default_minutes) {
+            OneClick::OpenWindow(why) => {
+                tracing::info!("tray favourite needs the window: {why}");
+                window::show_main(&app);
+            }
+            OneClick::Activate(input) => {
+                let minutes = input.duration_minutes;
+                let outcome = latchkey.activate(vec![input]).await;
+                app.state::<AppState>().refresh.notify_one();
+                let (title, body) = match outcome.map(|mut o| o.pop()) {
+                    Ok(Some(o)) if o.error.is_none() => match o.status {
+                        Some(RequestStatus::PendingApproval) => (
+                            format!("{} waits for approval", favourite.name),
+                            "You will be told when it is decided.".to_owned(),
+                        ),
+                        _ => (
+                            format!("{} activated", favourite.name),
+                            format!("For {minutes} minutes, with your remembered justification."),
+                        ),
+                    },
+                    Ok(Some(o)) => (
+                        format!("{} was not activated", favourite.name),
+                        o.error.map(|e| e.message).unwrap_or_default(),
+                    ),
+                    Ok(None) => return,
+                    Err(e) => (format!("{} was not activated", favourite.name), e.message),
+                };
+                notify::show(title, body);
+            }
+        }
+    });
+}
+
+/// The starred groups and roles, in the order they were starred.
+#[tauri::command]
+pub fn list_favourites(state: State<'_, FavouritesState>) -> Vec<Favourite> {
+    state.load()
+}
+
+/// Replaces the favourites; returns what was stored (repeats dropped).
+#[tauri::command]
+pub fn save_favourites(
+    app: AppHandle,
+    state: State<'_, FavouritesState>,
+    favourites: Vec<Favourite>,
+) -> Result<Vec<Favourite>, AppError> {
+    let stored = {
+        let file = state.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.save(favourites)?
+    };
+    show_in_tray(&app, &stored);
+    Ok(stored)
+}
