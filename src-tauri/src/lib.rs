@@ -43,6 +43,9 @@ pub struct AppState {
     pub refresh: Arc<tokio::sync::Notify>,
 }
 
+/// The command-line flag that starts Latchkey in the tray, without opening the window.
+pub const HIDDEN_FLAG: &str = "--hidden";
+
 /// Runs the app until the user quits.
 pub fn run() {
     let _log_guard = logging::init();
@@ -104,7 +107,11 @@ pub fn run() {
             forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());
             watch::spawn(handle.clone(), latchkey.clone(), refresh, live_settings);
             tauri::async_runtime::spawn(async move { latchkey.restore().await });
-            window::show_main(&handle);
+            // `--hidden` (start at login, the window benchmark) starts in the tray only: no web
+            // view until the user opens the window from the menu.
+            if !std::env::args().skip(1).any(|arg| arg == HIDDEN_FLAG) {
+                window::show_main(&handle);
+            }
             Ok(())
         })
         .build(tauri::generate_context!());

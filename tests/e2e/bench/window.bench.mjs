@@ -1,0 +1,348 @@
+// The window benchmark (issue #7's window rows): the release app under Xvfb, driven over
+// WebDriver, against a standalone sandbox tenant of 2,000 eligibilities. Measures and prints;
+// asserts nothing about time (a busy machine must not fail it), only that each figure was taken.
+//
+//   cold start   process start → the User Timing mark "latchkey:eligible-painted" (the first
+//                paint of the loaded eligible list; see EligibleSection.svelte), signed in from
+//                the keyring, on a fresh process
+//   search       keystroke → the next frame after the list re-rendered, in the real window
+//   memory       PSS summed over the app and all its descendants (the WebKit processes)
+//   idle CPU     utime+stime of the same processes over the idle window, as % of one core
+//
+// Run through scripts/bench-window.sh (it builds release binaries and sets the environment).
+// Environment: BENCH_IDLE_SECONDS (default 60), BENCH_OUT (JSON results file).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  appPath,
+  logDir,
+  trayMenuLabels,
+  clearSecrets,
+  endSession,
+  removeAppConfig,
+  sandboxConfig,
+  startSandbox,
+  startSession,
+  submitDeviceLogin,
+  waitForTestId,
+  waitForText,
+} from '../lib/harness.mjs';
+
+const USER = 'ada@bench.example';
+const ELIGIBILITIES = 2000;
+const LIVE_ACTIVATIONS = 10;
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const SEARCH_KEYSTROKES = 24;
+const CLIENT_ID = '3c283852-3d99-4261-9837-92c6a96d53fd';
+const TICKS = 100; // USER_HZ on Linux
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- /proc ------------------------------------------------------------------------------------
+
+function statOf(pid) {
+  const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state): ppid = field 4, utime = 14, stime = 15, starttime = 22.
+  return { ppid: Number(rest[1]), utime: Number(rest[11]), stime: Number(rest[12]), start: Number(rest[19]) };
+}
+
+/** `root` and every process descending from it. */
+function tree(root) {
+  const parents = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parents.set(Number(entry), statOf(entry).ppid);
+    } catch {
+      /* exited while listing */
+    }
+  }
+  const inTree = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!inTree.has(pid) && inTree.has(ppid)) {
+        inTree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...inTree];
+}
+
+function commOf(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** PSS in KiB per process of the tree, and their sum. */
+function pss(root) {
+  const parts = [];
+  for (const pid of tree(root)) {
+    try {
+      const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kib = Number(rollup.match(/^Pss:\s+(\d+) kB/m)?.[1] ?? 0);
+      parts.push({ pid, comm: commOf(pid), kib });
+    } catch {
+      /* gone */
+    }
+  }
+  return { totalMiB: parts.reduce((s, p) => s + p.kib, 0) / 1024, parts };
+}
+
+function cpuTicks(root) {
+  let ticks = 0;
+  for (const pid of tree(root)) {
+    try {
+      const s = statOf(pid);
+      ticks += s.utime + s.stime;
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks;
+}
+
+/** Process start of `pid` as epoch milliseconds. */
+function processStartEpochMs(pid) {
+  const btime = Number(fs.readFileSync('/proc/stat', 'utf8').match(/^btime (\d+)/m)[1]);
+  return btime * 1000 + (statOf(pid).start * 1000) / TICKS;
+}
+
+/** CPU use of the tree over `seconds` of idling, as % of one core; also its PSS at the end. */
+async function idle(root, seconds) {
+  const before = cpuTicks(root);
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = (cpuTicks(root) - before) / TICKS;
+  return { cpuPercent: (100 * cpuS) / wallS, cpuSeconds: cpuS, wallSeconds: wallS, memory: pss(root) };
+}
+
+// --- the sandbox, over plain HTTP (the way a script author would) -------------------------------
+
+async function tokenFor(sandbox) {
+  const authority = `${sandbox.url}/bench.example/oauth2/v2.0`;
+  const scope = 'https://graph.microsoft.com/.default offline_access';
+  const form = (o) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(o).toString() });
+  const code = await (await fetch(`${authority}/devicecode`, form({ client_id: CLIENT_ID, scope }))).json();
+  assert.ok(code.device_code, `device code: ${JSON.stringify(code)}`);
+  const page = await submitDeviceLogin(code.verification_uri, { userCode: code.user_code, loginHint: USER });
+  assert.equal(page.status, 200, page.body.slice(0, 200));
+  const token = await (
+    await fetch(`${authority}/token`, form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: CLIENT_ID, device_code: code.device_code }))
+  ).json();
+  assert.ok(token.access_token, `token: ${JSON.stringify(token).slice(0, 200)}`);
+  return token.access_token;
+}
+
+/** Activates group memberships until `count` are Provisioned (policies needing more are skipped). */
+async function activateGroups(sandbox, count) {
+  const token = await tokenFor(sandbox);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const base = `${sandbox.url}/v1.0/identityGovernance/privilegedAccess/group`;
+  const list = await (await fetch(`${base}/eligibilityScheduleInstances/filterByCurrentUser(on='principal')`, { headers })).json();
+  let provisioned = 0;
+  for (const e of list.value) {
+    if (provisioned === count) break;
+    const res = await fetch(`${base}/assignmentScheduleRequests`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        action: 'selfActivate',
+        principalId: e.principalId,
+        groupId: e.groupId,
+        accessId: e.accessId,
+        justification: 'Window benchmark: live activations',
+        ticketInfo: { ticketNumber: 'BENCH-1', ticketSystem: 'bench' },
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT1H' } },
+      }),
+    });
+    const body = await res.json();
+    if (res.status === 201 && body.status === 'Provisioned') provisioned += 1;
+  }
+  assert.equal(provisioned, count, `only ${provisioned} of ${count} group activations were Provisioned`);
+}
+
+// --- the app in the tray only ------------------------------------------------------------------
+
+/** Waits until no process owns the single-instance bus name (the previous app has gone). */
+async function singleInstanceReleased() {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const owned = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path',
+      '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', 'dev.latchkey.app.SingleInstance'],
+    { encoding: 'utf8' });
+    if (owned.includes('false')) return;
+    if (Date.now() > deadline) throw new Error('the previous app still owns the single-instance name after 20 s');
+    await sleep(100);
+  }
+}
+
+async function trayOnly(seconds) {
+  await singleInstanceReleased();
+  const logFile = path.join(logDir(), 'app-bench-tray.log');
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(appPath(), ['--hidden'], { env: { NO_COLOR: '1', ...process.env }, stdio: ['ignore', log, log] });
+  try {
+    // Signed in from the keyring: the tray menu shows the account's live activations.
+    const deadline = Date.now() + 60_000;
+    while (!trayMenuLabels(child.pid).some((l) => /left|ends/i.test(l))) {
+      if (child.exitCode !== null) throw new Error(`the tray-only app exited (${child.exitCode}); log ${logFile}`);
+      if (Date.now() > deadline) throw new Error(`the tray-only app never listed its activations; log ${logFile}`);
+      await sleep(250);
+    }
+    const webviews = tree(child.pid).filter((p) => commOf(p).startsWith('WebKit'));
+    assert.equal(webviews.length, 0, 'started with --hidden, the app must not create a web view');
+    await sleep(5_000);
+    const measured = await idle(child.pid, seconds);
+    return { ...measured, trayItems: trayMenuLabels(child.pid) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    fs.closeSync(log);
+  }
+}
+
+// --- the window -------------------------------------------------------------------------------
+
+async function signIn(browser) {
+  await (await waitForTestId(browser, 'sign-in-button', { timeout: 60_000, why: 'signed out at start' })).click();
+  const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
+  const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
+  const page = await submitDeviceLogin(uri, { userCode, loginHint: USER });
+  assert.equal(page.status, 200, page.body.slice(0, 300));
+  await waitForText(browser, 'account-name', (t) => t.includes('Ada'), { timeout: 60_000, why: 'signed in' });
+}
+
+async function paintedMark(browser, timeout = 120_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const epoch = await browser.execute(() => {
+      const mark = performance.getEntriesByName('latchkey:eligible-painted')[0];
+      return mark ? performance.timeOrigin + mark.startTime : null;
+    });
+    if (epoch !== null) return epoch;
+    if (Date.now() > deadline) throw new Error('the eligible list was never painted');
+    await sleep(50);
+  }
+}
+
+/** Types into the search field one key at a time; ms from each input event to the next frame. */
+async function searchLatencies(browser) {
+  // WebDriver's Execute Script awaits a returned promise.
+  return browser.execute(async (keys) => {
+    const input = document.querySelector('[data-testid="eligible-search"]');
+    const out = [];
+    const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    for (const text of keys) {
+      const t0 = performance.now();
+      input.value = text;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await frame();
+      out.push({ ms: performance.now() - t0, rows: document.querySelectorAll('[data-testid="eligible-row"]').length });
+    }
+    return out;
+  }, searchKeys());
+}
+
+/** Typing "group 1" then deleting it, then "role" — narrowing and widening the list. */
+function searchKeys() {
+  const keys = [];
+  const typeWord = (word, from = '') => {
+    for (let i = 1; i <= word.length; i += 1) keys.push(from + word.slice(0, i));
+  };
+  typeWord('group 1');
+  for (let i = 'group 1'.length - 1; i >= 0; i -= 1) keys.push('group 1'.slice(0, i));
+  typeWord('role');
+  keys.push('');
+  for (let i = keys.length; i < SEARCH_KEYSTROKES; i += 1) keys.push(i % 2 ? 'a' : '');
+  return keys.slice(0, Math.max(SEARCH_KEYSTROKES, keys.length));
+}
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+test('window benchmark: cold start, search, memory and idle CPU of the release app', { timeout: 30 * 60_000 }, async () => {
+  const results = { idleSeconds: IDLE_SECONDS, eligibilities: ELIGIBILITIES, liveActivations: LIVE_ACTIVATIONS };
+  clearSecrets({ service: 'latchkey' });
+  const sandbox = await startSandbox({ name: 'bench', args: ['--generate', String(ELIGIBILITIES), '--seed', '7'] });
+  try {
+    const config = sandboxConfig(sandbox.url, 'Bench sandbox');
+    config.tenant = 'bench.example';
+    await activateGroups(sandbox, LIVE_ACTIVATIONS);
+
+    // First run: sign in, so the refresh token is in the keyring for the cold starts.
+    let session = await startSession({ name: 'bench-signin', config });
+    try {
+      await signIn(session.browser);
+      await paintedMark(session.browser);
+    } finally {
+      await endSession(session);
+    }
+
+    // Cold starts: a fresh process each time, restored from the keyring.
+    const coldStarts = [];
+    for (let i = 0; i < 3; i += 1) {
+      session = await startSession({ name: `bench-cold-${i}` });
+      const painted = await paintedMark(session.browser);
+      const started = processStartEpochMs(session.appPid());
+      coldStarts.push(painted - started);
+      if (i < 2) await endSession(session);
+    }
+    results.coldStartMs = coldStarts;
+
+    // The last process stays: window open, idle; then search; then window closed, idle.
+    const { browser } = session;
+    const pid = session.appPid();
+    try {
+      const rows = await browser.execute(() => document.querySelectorAll('[data-testid="eligible-row"]').length);
+      assert.ok(rows >= ELIGIBILITIES, `expected ${ELIGIBILITIES} eligible rows, saw ${rows}`);
+      const active = await browser.execute(() => document.querySelectorAll('[data-testid="active-row"]').length);
+      results.activeRowsShown = active;
+      await sleep(5_000); // let the first refresh and the WebKit caches settle
+      results.open = await idle(pid, IDLE_SECONDS);
+
+      const latencies = await searchLatencies(browser);
+      const ms = latencies.map((l) => l.ms);
+      results.search = { keystrokes: ms.length, medianMs: quantile(ms, 0.5), p95Ms: quantile(ms, 0.95), maxMs: Math.max(...ms), rows: latencies.map((l) => l.rows) };
+
+    } finally {
+      await endSession(session);
+    }
+
+    // Window closed: the same app started in the tray only (`--hidden`, as at login), restored
+    // from the keyring, following the same live activations; no web view exists.
+    results.closed = await trayOnly(IDLE_SECONDS);
+  } finally {
+    await sandbox.stop();
+    removeAppConfig();
+    clearSecrets({ service: 'latchkey' });
+  }
+
+  const fmtParts = (m) => m.parts.filter((p) => p.kib > 0).map((p) => `${p.comm} ${(p.kib / 1024).toFixed(1)}`).join(', ');
+  const lines = [
+    `| metric | measured | target |`,
+    `|---|---|---|`,
+    `| cold start → list painted (2,000 eligibilities), 3 runs | ${results.coldStartMs.map((v) => v.toFixed(0)).join(' / ')} ms | ≤ 400 ms |`,
+    `| search keystroke → next frame, ${results.search.keystrokes} keys | median ${results.search.medianMs.toFixed(1)} ms, p95 ${results.search.p95Ms.toFixed(1)} ms, max ${results.search.maxMs.toFixed(1)} ms | ≤ 16 ms |`,
+    `| PSS, window open, idle | ${results.open.memory.totalMiB.toFixed(1)} MiB (${fmtParts(results.open.memory)}) | ≤ 150 MB |`,
+    `| PSS, window closed, idle | ${results.closed.memory.totalMiB.toFixed(1)} MiB (${fmtParts(results.closed.memory)}) | ≤ 50 MB |`,
+    `| CPU, ${LIVE_ACTIVATIONS} live activations, window open, ${IDLE_SECONDS} s | ${results.open.cpuPercent.toFixed(2)} % of a core (${results.open.cpuSeconds.toFixed(2)} s) | ≤ 1 % |`,
+    `| CPU, ${LIVE_ACTIVATIONS} live activations, window closed, ${IDLE_SECONDS} s | ${results.closed.cpuPercent.toFixed(2)} % of a core (${results.closed.cpuSeconds.toFixed(2)} s) | ≤ 0.1 % |`,
+  ];
+  console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n`);
+  if (process.env.BENCH_OUT) {
+    fs.writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(results, null, 2)}\n`);
+    fs.writeFileSync(process.env.BENCH_OUT.replace(/\.json$/, '.md'), `${lines.join('\n')}\n`);
+  }
+});
