@@ -32,7 +32,8 @@ impl XdgAutostart {
         self.dir.join("latchkey.desktop")
     }
 
-    /// The entry's text; the path is quoted as the Desktop Entry spec asks.
+    /// The entry's text; the path is quoted as the Desktop Entry spec asks. At login Latchkey
+    /// starts in the tray (`--hidden`): the window opens from the menu when it is wanted.
     pub fn desktop_entry(&self) -> String {
         let exec = self
             .exec
@@ -43,7 +44,8 @@ impl XdgAutostart {
         format!(
             "[Desktop Entry]\nType=Application\nName=Latchkey\n\
              Comment=Just-in-time privileged access for Microsoft Entra PIM\n\
-             Exec=\"{exec}\"\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
+             Exec=\"{exec}\" {hidden}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
+            hidden = crate::HIDDEN_FLAG
         )
     }
 }
@@ -178,7 +180,7 @@ mod tests {
         assert_eq!(changes.borrow_and_update().lead_minutes, [10, 5]);
         let entry = std::fs::read_to_string(dir.join("autostart/latchkey.desktop")).unwrap();
         assert!(
-            entry.contains("Exec=\"/opt/Latchkey App/latchkey\"\n"),
+            entry.contains("Exec=\"/opt/Latchkey App/latchkey\" --hidden\n"),
             "{entry}"
         );
 

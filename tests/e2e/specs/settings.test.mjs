@@ -116,7 +116,7 @@ test('settings are saved to a readable file, validated, and used; every screen i
     const text = fs.readFileSync(settingsFile, 'utf8');
     assert.deepEqual(JSON.parse(text), { leadMinutes: [30, 10], defaultDurationMinutes: 90, startAtLogin: true, approvalsPollSeconds: 120 });
     assert.match(text, /\n {2}"leadMinutes": \[/, 'pretty-printed for people');
-    assert.match(fs.readFileSync(autostartEntry, 'utf8'), /^Exec=".+latchkey"$/m, 'start at login writes the autostart entry');
+    assert.match(fs.readFileSync(autostartEntry, 'utf8'), /^Exec=".+latchkey" --hidden$/m, 'start at login writes the autostart entry');
     await browser.execute(() => window.scrollTo(0, 0));
     await shot(browser, 'settings');
 
