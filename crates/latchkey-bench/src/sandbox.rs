@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use latchkey_core::clock::SystemClock;
+use latchkey_core::clock::{Clock, SystemClock};
 use latchkey_core::endpoints::Endpoints;
 use latchkey_core::ipc::{SessionState, TenantInfo, TenantKind};
 use latchkey_core::secrets::{MemoryStore, SecretStore};
@@ -25,6 +25,33 @@ pub struct BenchSandbox {
     store: Arc<dyn SecretStore>,
     accounts_path: PathBuf,
     http: reqwest::Client,
+    /// The clock every Latchkey made here reads: the system's, plus a skip the benchmark
+    /// sets to age the policy cache without waiting.
+    pub clock: Arc<SkippingClock>,
+}
+
+/// The system clock moved forward by a settable number of seconds.
+#[derive(Default)]
+pub struct SkippingClock {
+    skipped_seconds: std::sync::atomic::AtomicI64,
+}
+
+impl SkippingClock {
+    /// Moves this clock `by` forward (for every Latchkey reading it).
+    pub fn skip(&self, by: chrono::Duration) {
+        self.skipped_seconds
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clock for SkippingClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        SystemClock.now()
+            + chrono::Duration::seconds(
+                self.skipped_seconds
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            )
+    }
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -47,6 +74,7 @@ impl BenchSandbox {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(120))
                 .build()?,
+            clock: Arc::new(SkippingClock::default()),
         })
     }
 
@@ -87,7 +115,7 @@ impl BenchSandbox {
             endpoints,
             store: self.store.clone(),
             accounts_path: self.accounts_path.clone(),
-            clock: Arc::new(SystemClock),
+            clock: self.clock.clone(),
         })?)
     }
 

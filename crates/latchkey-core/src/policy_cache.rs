@@ -57,6 +57,16 @@ impl PolicyCache {
         }
     }
 
+    /// Whether any entry whose key starts with `prefix` (`role|`, `group|`) is still fresh: a
+    /// plane with none is read cold, so its policies are worth fetching before the list says
+    /// which are needed.
+    pub fn holds_any(&self, prefix: &str) -> bool {
+        let now = self.clock.now();
+        self.entries()
+            .iter()
+            .any(|(key, (_, at))| key.starts_with(prefix) && now - *at < self.ttl)
+    }
+
     /// Forgets everything (another account signed in).
     pub fn clear(&self) {
         self.entries().clear();

@@ -21,14 +21,20 @@ async fn lists_the_signed_in_users_eligible_groups_across_pages() {
     let before = latchkey.round_trips();
     let groups = groups_of(&latchkey).await;
     // Per Graph plane (the planes are read concurrently): three pages of eligibilities (five
-    // groups, six roles), then all of that plane's policies in one $batch. ARM: one refresh
+    // groups, six roles). Groups: then their policies in one $batch. Roles: with no role
+    // policy cached, every role's policy is listed alongside the eligibilities, needing no
+    // role ids — the tenant's role definitions at two a page, six pages. ARM: one refresh
     // grant for its own token (one resource per token), three pages of six Azure
     // eligibilities, then one policy read per (scope, role) — six, ARM has no $batch.
     assert_eq!(
         latchkey.round_trips() - before,
-        (3 + 1) + (3 + 1) + (1 + 3 + 6),
-        "one request per page, one batch of policies per Graph plane, one read per Azure policy"
+        (3 + 1) + (3 + 6) + (1 + 3 + 6),
+        "one request per page, group policies in one batch, role policies listed, one read per Azure policy"
     );
+    // Warm: the lists only, role policies from the cache.
+    let before = latchkey.round_trips();
+    groups_of(&latchkey).await;
+    assert_eq!(latchkey.round_trips() - before, 3 + 3 + 3);
     let names: Vec<_> = groups
         .iter()
         .map(|g| g.name.as_deref().unwrap_or("?"))

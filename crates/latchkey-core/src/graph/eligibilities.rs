@@ -58,7 +58,18 @@ impl GraphClient {
         plane: Plane,
         cache: &PolicyCache,
     ) -> Result<Vec<Eligibility>> {
-        let mut values: Vec<Value> = self.get_all(plane::paths(plane)?.my_eligibilities).await?;
+        let path = plane::paths(plane)?.my_eligibilities;
+        // Directory-role policies need no role ids: with none cached, read them all alongside
+        // the list instead of after it (one round trip fewer on a cold cache).
+        let speculative = plane == Plane::DirectoryRole && !cache.holds_any("role|");
+        let (values, early) = tokio::join!(self.get_all(path), async {
+            if speculative {
+                Some(self.all_role_requirements().await)
+            } else {
+                None
+            }
+        });
+        let mut values: Vec<Value> = values?;
         if plane == Plane::Group {
             self.fill_group_names(&mut values).await;
         }
@@ -68,6 +79,11 @@ impl GraphClient {
             .collect();
         let mut missing = Vec::new();
         for eligibility in &mut list {
+            if let Some(known) = early.as_ref().and_then(|e| e.get(&eligibility.target)) {
+                eligibility.requirements = known.clone();
+                cache.put(eligibility.target.key(), known);
+                continue;
+            }
             match cache.get(&eligibility.target.key()) {
                 Some(known) => eligibility.requirements = known,
                 None => missing.push(eligibility.clone()),

@@ -132,7 +132,35 @@ impl PolicyRequirements {
     }
 }
 
+/// Every directory role's policy assignment in one list: scope `/` and type `DirectoryRole`
+/// are the filter the service requires; `roleDefinitionId` is optional (reference §5.1), so
+/// this needs no role ids and can be read while the eligibility list is still on its way.
+const ALL_ROLE_POLICIES: &str = "policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'&$expand=policy($expand=rules)";
+
 impl GraphClient {
+    /// The policies of every directory role in the tenant (one list, paged as the service
+    /// pages it). Unreadable (e.g. 403) yields an empty set: the per-role reads then decide.
+    pub async fn all_role_requirements(&self) -> PolicyRequirements {
+        let mut known = PolicyRequirements::default();
+        let values = match self.get_all(ALL_ROLE_POLICIES).await {
+            Ok(values) => values,
+            Err(e) => {
+                tracing::info!(code = ?e.code, "role policies unreadable in one list");
+                return known;
+            }
+        };
+        for value in values {
+            let Ok(assignment) = serde_json::from_value::<PolicyAssignment>(value) else {
+                continue;
+            };
+            let Some(role) = assignment.role_definition_id.clone() else {
+                continue;
+            };
+            known.insert(Plane::DirectoryRole, &role, vec![assignment]);
+        }
+        known
+    }
+
     /// The requirements of many groups or roles in as few round trips as `$batch` allows. A
     /// policy that cannot be read is left out (its requirements are unknown).
     pub async fn requirements_of(&self, plane: Plane, subjects: &[String]) -> PolicyRequirements {
