@@ -61,6 +61,18 @@ test('settings are saved to a readable file, validated, and used; every screen i
   fs.writeFileSync(settingsFile, '{"leadMinutes": [15, 5], "approvalsPollSeconds": "often", "colour": 1');
   fs.rmSync(autostartEntry, { force: true });
 
+  // What this spec leaves behind (saved settings, the favourite) would change the specs after
+  // it, which share the scratch HOME: removed whatever happens.
+  const favouritesFile = path.join(requireEnv('XDG_DATA_HOME'), 'latchkey', 'favourites.json');
+  const cleanUp = () => [settingsFile, favouritesFile, autostartEntry].forEach((f) => fs.rmSync(f, { force: true }));
+  try {
+    await settingsSession(settingsFile, autostartEntry);
+  } finally {
+    cleanUp();
+  }
+});
+
+async function settingsSession(settingsFile, autostartEntry) {
   await withSession({ name: 'settings' }, async ({ browser, appPid }) => {
     const signIn = await waitForTestId(browser, 'sign-in-button', { timeout: 30_000, why: 'signed out at start' });
     await shot(browser, 'sign-in');
@@ -157,4 +169,4 @@ test('settings are saved to a readable file, validated, and used; every screen i
       message: () => 'the autostart entry should be gone',
     });
   });
-});
+}
