@@ -80,9 +80,25 @@ pub fn activate_from_tray(app: &AppHandle, index: usize) {
                             format!("{} waits for approval", favourite.name),
                             "You will be told when it is decided.".to_owned(),
                         ),
-                        _ => (
+                        Some(RequestStatus::Provisioned) => (
                             format!("{} activated", favourite.name),
                             format!("For {minutes} minutes, with your remembered justification."),
+                        ),
+                        // 201 is not "granted": anything else is said as it is.
+                        Some(
+                            RequestStatus::Denied
+                            | RequestStatus::Canceled
+                            | RequestStatus::Revoked
+                            | RequestStatus::Failed
+                            | RequestStatus::TimedOut,
+                        ) => (
+                            format!("{} was not activated", favourite.name),
+                            "PIM refused the request; open Latchkey for the reason.".to_owned(),
+                        ),
+                        _ => (
+                            format!("{} was asked for", favourite.name),
+                            "PIM is still processing it; the menu shows it once it is active."
+                                .to_owned(),
                         ),
                     },
                     Ok(Some(o)) => (
