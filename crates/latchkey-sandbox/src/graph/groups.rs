@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::error::GraphError;
 use super::odata::EntityType;
 use super::schedule_requests::{self as requests, PlaneApi};
+use super::schedules::Listed;
 use super::{collection, require_method, require_scope, timestamp, GraphRequest};
 use crate::pim::{Activation, Plane, Target};
 use crate::tenant::{Group, Tenant, User};
@@ -93,6 +94,41 @@ const ASSIGNMENT_INSTANCE: EntityType = EntityType {
     navigations: &["group", "principal", "activatedUsing"],
 };
 
+const ELIGIBILITY_SCHEDULE: EntityType = EntityType {
+    name: "microsoft.graph.privilegedAccessGroupEligibilitySchedule",
+    properties: &[
+        "id",
+        "accessId",
+        "principalId",
+        "memberType",
+        "groupId",
+        "status",
+        "scheduleInfo",
+        "createdDateTime",
+        "modifiedDateTime",
+        "createdUsing",
+    ],
+    navigations: &["group", "principal"],
+};
+
+const ASSIGNMENT_SCHEDULE: EntityType = EntityType {
+    name: "microsoft.graph.privilegedAccessGroupAssignmentSchedule",
+    properties: &[
+        "id",
+        "accessId",
+        "principalId",
+        "memberType",
+        "assignmentType",
+        "groupId",
+        "status",
+        "scheduleInfo",
+        "createdDateTime",
+        "modifiedDateTime",
+        "createdUsing",
+    ],
+    navigations: &["group", "principal", "activatedUsing"],
+};
+
 /// Dispatches the paths this module owns; `None` when the path is not ours.
 pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, GraphError>> {
     let s = &request.segments;
@@ -106,10 +142,16 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     let by_user = requests::is_by_current_user;
     Some(match &s[3..] {
         [c, f] if c.is("eligibilityScheduleInstances") && by_user(f) => {
-            my_eligibility_instances(request, f.arg("on"))
+            my_eligibilities(request, f.arg("on"), Listed::Instances)
         }
         [c, f] if c.is("assignmentScheduleInstances") && by_user(f) => {
-            my_assignment_instances(request, f.arg("on"))
+            my_assignments(request, f.arg("on"), Listed::Instances)
+        }
+        [c, f] if c.is("eligibilitySchedules") && by_user(f) => {
+            my_eligibilities(request, f.arg("on"), Listed::Schedules)
+        }
+        [c, f] if c.is("assignmentSchedules") && by_user(f) => {
+            my_assignments(request, f.arg("on"), Listed::Schedules)
         }
         [c, rest @ ..] if c.is("assignmentScheduleRequests") => {
             requests::route(request, &GROUP_API, rest)
@@ -192,10 +234,12 @@ pub(super) fn sorted_by_id(mut items: Vec<Value>) -> Vec<Value> {
     items
 }
 
-/// `GET …/eligibilityScheduleInstances/filterByCurrentUser(on='principal')`
-fn my_eligibility_instances(
+/// `GET …/eligibilityScheduleInstances/filterByCurrentUser(on='principal')`, or the schedules
+/// they come from (`eligibilitySchedules`).
+fn my_eligibilities(
     request: &GraphRequest<'_>,
     on: Option<&str>,
+    listed: Listed,
 ) -> Result<Response, GraphError> {
     check_instance_list(
         request,
@@ -205,7 +249,7 @@ fn my_eligibility_instances(
             "PrivilegedAccess.Read.AzureADGroup",
             "PrivilegedAccess.ReadWrite.AzureADGroup",
         ],
-        &ELIGIBILITY_INSTANCE,
+        listed.entity(&ELIGIBILITY_INSTANCE, &ELIGIBILITY_SCHEDULE),
         on,
     )?;
     let now = request.state.clock.now();
@@ -227,24 +271,28 @@ fn my_eligibility_instances(
                 "groupId": e.group_id,
                 "eligibilityScheduleId": e.id,
             });
+            item = listed.shape(item, &ELIGIBILITY_SCHEDULE);
             expand(request, &tenant, &mut item);
             item
         })
         .collect();
     Ok(collection(
         request,
-        "Collection(microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance)",
+        &listed.context(&ELIGIBILITY_INSTANCE, &ELIGIBILITY_SCHEDULE),
         sorted_by_id(items),
         &["group", "principal"],
     ))
 }
 
-/// `GET …/assignmentScheduleInstances/filterByCurrentUser(on='principal')`: what is active now.
-fn my_assignment_instances(
+/// `GET …/assignmentScheduleInstances/filterByCurrentUser(on='principal')`: what is active now;
+/// or the schedules they come from (`assignmentSchedules`).
+fn my_assignments(
     request: &GraphRequest<'_>,
     on: Option<&str>,
+    listed: Listed,
 ) -> Result<Response, GraphError> {
-    check_instance_list(request, READ, &ASSIGNMENT_INSTANCE, on)?;
+    let entity = listed.entity(&ASSIGNMENT_INSTANCE, &ASSIGNMENT_SCHEDULE);
+    check_instance_list(request, READ, entity, on)?;
     let tenant = request.state.tenant();
     let items = my_activations(request)
         .iter()
@@ -268,13 +316,14 @@ fn my_assignment_instances(
                 "groupId": group_id,
                 "assignmentScheduleId": a.id,
             });
+            item = listed.shape(item, &ASSIGNMENT_SCHEDULE);
             expand(request, &tenant, &mut item);
             item
         })
         .collect();
     Ok(collection(
         request,
-        "Collection(microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance)",
+        &listed.context(&ASSIGNMENT_INSTANCE, &ASSIGNMENT_SCHEDULE),
         sorted_by_id(items),
         &["group", "principal"],
     ))

@@ -14,6 +14,7 @@ pub(crate) mod policies;
 mod role_requests;
 mod roles;
 pub(crate) mod schedule_requests;
+mod schedules;
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ use super::groups::{check_instance_list, expand_principal, my_activations, sorte
 use super::odata::EntityType;
 use super::role_requests::{ASSIGNMENT_READ, ELIGIBILITY_READ, ROLE_API};
 use super::schedule_requests as requests;
+use super::schedules::Listed;
 use super::{collection, timestamp, ApiVersion, GraphRequest};
 use crate::pim::{Activation, Target};
 use crate::tenant::{RoleEligibility, Tenant};
@@ -59,6 +60,43 @@ const ASSIGNMENT_INSTANCE: EntityType = EntityType {
     ],
 };
 
+const ELIGIBILITY_SCHEDULE: EntityType = EntityType {
+    name: "microsoft.graph.unifiedRoleEligibilitySchedule",
+    properties: &[
+        "id",
+        "principalId",
+        "roleDefinitionId",
+        "directoryScopeId",
+        "appScopeId",
+        "memberType",
+        "status",
+        "scheduleInfo",
+        "createdDateTime",
+        "modifiedDateTime",
+        "createdUsing",
+    ],
+    navigations: INSTANCE_NAVIGATIONS,
+};
+
+const ASSIGNMENT_SCHEDULE: EntityType = EntityType {
+    name: "microsoft.graph.unifiedRoleAssignmentSchedule",
+    properties: &[
+        "id",
+        "principalId",
+        "roleDefinitionId",
+        "directoryScopeId",
+        "appScopeId",
+        "assignmentType",
+        "memberType",
+        "status",
+        "scheduleInfo",
+        "createdDateTime",
+        "modifiedDateTime",
+        "createdUsing",
+    ],
+    navigations: ASSIGNMENT_INSTANCE.navigations,
+};
+
 /// Dispatches the paths this module owns; `None` when the path is not ours.
 pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, GraphError>> {
     let s = &request.segments;
@@ -71,10 +109,16 @@ pub(super) fn route(request: &GraphRequest<'_>) -> Option<Result<Response, Graph
     let by_user = requests::is_by_current_user;
     Some(match &s[2..] {
         [c, f] if c.is("roleEligibilityScheduleInstances") && by_user(f) => {
-            my_eligibility_instances(request, f.arg("on"))
+            my_eligibilities(request, f.arg("on"), Listed::Instances)
         }
         [c, f] if c.is("roleAssignmentScheduleInstances") && by_user(f) => {
-            my_assignment_instances(request, f.arg("on"))
+            my_assignments(request, f.arg("on"), Listed::Instances)
+        }
+        [c, f] if c.is("roleEligibilitySchedules") && by_user(f) => {
+            my_eligibilities(request, f.arg("on"), Listed::Schedules)
+        }
+        [c, f] if c.is("roleAssignmentSchedules") && by_user(f) => {
+            my_assignments(request, f.arg("on"), Listed::Schedules)
         }
         [c, rest @ ..] if c.is("roleAssignmentScheduleRequests") => {
             requests::route(request, &ROLE_API, rest)
@@ -134,12 +178,15 @@ fn eligibility_instance_json(e: &RoleEligibility) -> Value {
     })
 }
 
-/// `GET …/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')`
-fn my_eligibility_instances(
+/// `GET …/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')`, or the
+/// schedules they come from (`roleEligibilitySchedules`).
+fn my_eligibilities(
     request: &GraphRequest<'_>,
     on: Option<&str>,
+    listed: Listed,
 ) -> Result<Response, GraphError> {
-    check_instance_list(request, ELIGIBILITY_READ, &ELIGIBILITY_INSTANCE, on)?;
+    let entity = listed.entity(&ELIGIBILITY_INSTANCE, &ELIGIBILITY_SCHEDULE);
+    check_instance_list(request, ELIGIBILITY_READ, entity, on)?;
     let now = request.state.clock.now();
     let tenant = request.state.tenant();
     let items = tenant
@@ -148,14 +195,14 @@ fn my_eligibility_instances(
         .iter()
         .filter(|e| e.principal_id.eq_ignore_ascii_case(&request.caller.oid) && current(e, now))
         .map(|e| {
-            let mut item = eligibility_instance_json(e);
+            let mut item = listed.shape(eligibility_instance_json(e), &ELIGIBILITY_SCHEDULE);
             expand(request, &tenant, &mut item);
             item
         })
         .collect();
     Ok(collection(
         request,
-        "Collection(microsoft.graph.unifiedRoleEligibilityScheduleInstance)",
+        &listed.context(&ELIGIBILITY_INSTANCE, &ELIGIBILITY_SCHEDULE),
         sorted_by_id(items),
         INSTANCE_NAVIGATIONS,
     ))
@@ -199,12 +246,15 @@ fn assignment_instance_json(
     item
 }
 
-/// `GET …/roleAssignmentScheduleInstances/filterByCurrentUser(on='principal')`: what is active.
-fn my_assignment_instances(
+/// `GET …/roleAssignmentScheduleInstances/filterByCurrentUser(on='principal')`: what is active;
+/// or the schedules they come from (`roleAssignmentSchedules`).
+fn my_assignments(
     request: &GraphRequest<'_>,
     on: Option<&str>,
+    listed: Listed,
 ) -> Result<Response, GraphError> {
-    check_instance_list(request, ASSIGNMENT_READ, &ASSIGNMENT_INSTANCE, on)?;
+    let entity = listed.entity(&ASSIGNMENT_INSTANCE, &ASSIGNMENT_SCHEDULE);
+    check_instance_list(request, ASSIGNMENT_READ, entity, on)?;
     let tenant = request.state.tenant();
     let items = my_activations(request)
         .iter()
@@ -212,19 +262,22 @@ fn my_assignment_instances(
             Target::DirectoryRole {
                 role_definition_id,
                 directory_scope_id,
-            } => Some(assignment_instance_json(
-                request,
-                &tenant,
-                a,
-                role_definition_id,
-                directory_scope_id,
+            } => Some(listed.shape(
+                assignment_instance_json(
+                    request,
+                    &tenant,
+                    a,
+                    role_definition_id,
+                    directory_scope_id,
+                ),
+                &ASSIGNMENT_SCHEDULE,
             )),
             _ => None,
         })
         .collect();
     Ok(collection(
         request,
-        "Collection(microsoft.graph.unifiedRoleAssignmentScheduleInstance)",
+        &listed.context(&ASSIGNMENT_INSTANCE, &ASSIGNMENT_SCHEDULE),
         sorted_by_id(items),
         ASSIGNMENT_INSTANCE.navigations,
     ))
