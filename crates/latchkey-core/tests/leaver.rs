@@ -9,10 +9,11 @@ use chrono::Utc;
 use common::*;
 use latchkey_core::announcements::{self, AnnouncementKind};
 use latchkey_core::ipc::SessionState;
-use latchkey_core::model::{ActivationInput, Plane, RequestStatus};
+use latchkey_core::model::{ActivationInput, Eligibility, Plane, RequestStatus};
 use latchkey_core::reminders::SentLog;
-use latchkey_core::{secrets, ErrorCode};
+use latchkey_core::{secrets, ErrorCode, Latchkey};
 use serde_json::json;
+use std::sync::Arc;
 
 #[tokio::test]
 async fn a_disabled_account_is_told_why_its_token_is_gone_and_nothing_crashes() {
@@ -21,23 +22,7 @@ async fn a_disabled_account_is_told_why_its_token_is_gone_and_nothing_crashes() 
     let SessionState::SignedIn { account } = ada.snapshot().session else {
         unreachable!()
     };
-    let on_call = groups_of(&ada)
-        .await
-        .into_iter()
-        .find(|e| e.name.as_deref() == Some("On-call Responders"))
-        .expect("Ada is eligible for On-call Responders");
-    let outcome = ada
-        .activate(vec![ActivationInput {
-            target: on_call.target.clone(),
-            duration_minutes: 60,
-            justification: None,
-            ticket_number: None,
-            ticket_system: None,
-            start_at: None,
-        }])
-        .await
-        .unwrap();
-    assert_eq!(status(&outcome[0]), Ok(RequestStatus::Provisioned));
+    let on_call = activate_on_call(&ada).await;
     let before: Vec<_> = ada
         .list_activations()
         .await
@@ -97,23 +82,7 @@ async fn a_disabled_account_is_told_why_its_token_is_gone_and_nothing_crashes() 
 async fn an_eligibility_removed_while_active_is_announced_as_revoked_once() {
     let harness = Harness::start(fast_options()).await;
     let ada = signed_in(&harness, ADA).await;
-    let on_call = groups_of(&ada)
-        .await
-        .into_iter()
-        .find(|e| e.name.as_deref() == Some("On-call Responders"))
-        .expect("Ada is eligible for On-call Responders");
-    let outcome = ada
-        .activate(vec![ActivationInput {
-            target: on_call.target.clone(),
-            duration_minutes: 60,
-            justification: None,
-            ticket_number: None,
-            ticket_system: None,
-            start_at: None,
-        }])
-        .await
-        .unwrap();
-    assert_eq!(status(&outcome[0]), Ok(RequestStatus::Provisioned));
+    let on_call = activate_on_call(&ada).await;
     let before = ada.list_activations().await.unwrap().items;
     assert!(before.iter().any(|a| a.target.same(&on_call.target)));
 
@@ -148,4 +117,26 @@ async fn an_eligibility_removed_while_active_is_announced_as_revoked_once() {
     // Ada is still signed in, and no longer offered the group.
     assert!(is_signed_in(&ada.snapshot().session));
     assert!(!groups_of(&ada).await.iter().any(|e| e.id == on_call.id));
+}
+
+/// Activates Ada's On-call Responders membership for an hour; its eligibility.
+async fn activate_on_call(ada: &Arc<Latchkey>) -> Eligibility {
+    let on_call = groups_of(ada)
+        .await
+        .into_iter()
+        .find(|e| e.name.as_deref() == Some("On-call Responders"))
+        .expect("Ada is eligible for On-call Responders");
+    let outcome = ada
+        .activate(vec![ActivationInput {
+            target: on_call.target.clone(),
+            duration_minutes: 60,
+            justification: None,
+            ticket_number: None,
+            ticket_system: None,
+            start_at: None,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(status(&outcome[0]), Ok(RequestStatus::Provisioned));
+    on_call
 }
