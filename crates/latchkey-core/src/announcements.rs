@@ -213,6 +213,7 @@ mod tests {
             duration_minutes: Some(60),
             justification: None,
             ticket_number: None,
+            decision_reason: None,
         }
     }
 

@@ -150,7 +150,7 @@ impl GraphClient {
     }
 
     /// The stages of an approval.
-    async fn stages(&self, plane: Plane, approval_id: &str) -> Result<Vec<Value>> {
+    pub(crate) async fn stages(&self, plane: Plane, approval_id: &str) -> Result<Vec<Value>> {
         let paths = plane::paths(plane)?;
         let url = self.for_approvals(plane).url(&format!(
             "{}/{approval_id}/{}",
