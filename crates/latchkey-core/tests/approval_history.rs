@@ -162,3 +162,33 @@ async fn azure_says_it_has_no_history_for_approvers_and_bad_ids_are_refused() {
         .unwrap_err();
     assert_eq!(hostile.code, latchkey_core::ErrorCode::InvalidInput);
 }
+
+#[tokio::test]
+async fn a_reason_that_failed_to_load_once_is_read_again_later() {
+    let harness = Harness::start(fast_options()).await;
+    let ada = signed_in(&harness, ADA).await;
+    let chloe = signed_in(&harness, CHLOE).await;
+    let id = ask(&ada, group_target(PROD_DB, GroupAccess::Member), "CHG-5").await;
+    let inbox = chloe.list_approvals().await.unwrap().items;
+    chloe
+        .decide(vec![decision(waiting(&inbox, &id), false, "Wrong ticket")])
+        .await
+        .unwrap();
+    control(
+        &harness,
+        "/_sandbox/faults",
+        serde_json::json!({ "method": "GET", "pathContains": "assignmentApprovals", "kind": "serverError", "count": 1 }),
+    )
+    .await;
+    let first = ada.list_requests().await.unwrap().items;
+    let first = first.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(
+        first.status,
+        RequestStatus::Denied,
+        "the status stands without the reason"
+    );
+    assert_eq!(first.decision_reason, None);
+    let again = ada.list_requests().await.unwrap().items;
+    let again = again.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(again.decision_reason.as_deref(), Some("Wrong ticket"));
+}

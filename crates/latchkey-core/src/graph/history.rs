@@ -159,6 +159,20 @@ impl GraphClient {
             }
             Err(e) => {
                 tracing::debug!(code = ?e.code, ?plane, "could not read a decided approval");
+                // A refusal (a tenant that lets requesters not read approvals) stays a refusal:
+                // remembered, so the watcher's polls do not ask again. A passing failure is not.
+                let passing = matches!(
+                    e.code,
+                    ErrorCode::Network
+                        | ErrorCode::Timeout
+                        | ErrorCode::Throttled
+                        | ErrorCode::ServiceError
+                        | ErrorCode::SessionExpired
+                        | ErrorCode::NotSignedIn
+                );
+                if !passing {
+                    self.reasons.insert(approval_id, None);
+                }
                 None
             }
         }
