@@ -134,7 +134,7 @@ pub(crate) fn reconcile_decision(
         Some(result) if result == approve => Ok(()),
         Some(_) => Err(Error::new(
             ErrorCode::AlreadyDecided,
-            "Another approver decided this request first.",
+            "Already decided by someone else: another approver decided it first. Nothing for you to do.",
         )),
         None => Err(Error::new(
             cause.code,
