@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "cancel_request",
     "list_approvals",
     "decide",
+    "approval_history",
     "step_up_and_activate",
     "cancel_step_up",
     "get_settings",

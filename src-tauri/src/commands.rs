@@ -4,7 +4,7 @@
 use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt, StoredAccount};
 use latchkey_core::model::{
     Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
-    Listing, PimRequest, Plane, RequestOutcome, Target,
+    Listing, PimRequest, Plane, RequestOutcome, RequesterHistory, Target,
 };
 use latchkey_core::{Error, ErrorCode};
 use tauri::{AppHandle, State};
@@ -203,6 +203,20 @@ pub async fn decide(
     let outcomes = state.latchkey.decide(inputs).await?;
     state.refresh.notify_one();
     Ok(outcomes)
+}
+
+/// The requester's other recent requests for the same target, for the inbox's detail view.
+#[tauri::command]
+pub async fn approval_history(
+    state: State<'_, AppState>,
+    target: Target,
+    requester_id: String,
+    request_id: String,
+) -> CommandResult<RequesterHistory> {
+    Ok(state
+        .latchkey
+        .approval_history(&target, &requester_id, &request_id)
+        .await?)
 }
 
 /// Finishes activations refused for a stronger sign-in: opens the browser sign-in with the

@@ -77,6 +77,7 @@ pub fn run() {
             commands::cancel_request,
             commands::list_approvals,
             commands::decide,
+            commands::approval_history,
             commands::step_up_and_activate,
             commands::cancel_step_up,
             settings::get_settings,

@@ -71,7 +71,10 @@ pub fn request_outcomes(
             RequestStatus::Denied => (
                 AnnouncementKind::Denied,
                 format!("{name} denied"),
-                "An approver denied your request. Open Latchkey to see why.".to_owned(),
+                match r.decision_reason.as_deref() {
+                    Some(reason) => format!("An approver denied your request: “{reason}”"),
+                    None => "An approver denied your request. Open Latchkey to see why.".to_owned(),
+                },
             ),
             RequestStatus::TimedOut => (
                 AnnouncementKind::Expired,
@@ -213,6 +216,7 @@ mod tests {
             duration_minutes: Some(60),
             justification: None,
             ticket_number: None,
+            decision_reason: None,
         }
     }
 
@@ -259,6 +263,30 @@ mod tests {
             .map(|a| a.kind)
             .collect();
         assert_eq!(kinds, [AnnouncementKind::Denied, AnnouncementKind::Expired]);
+    }
+
+    #[test]
+    fn a_denial_carries_the_approvers_reason_when_known() {
+        let now = Utc::now();
+        let mut log = SentLog::default();
+        request_outcomes(
+            &[request(
+                "a",
+                RequestStatus::PendingApproval,
+                "selfActivate",
+                now,
+            )],
+            &mut log,
+            now,
+        );
+        let mut denied = request("a", RequestStatus::Denied, "selfActivate", now);
+        denied.decision_reason = Some("Not during the freeze".into());
+        let said = request_outcomes(&[denied], &mut log, now).remove(0);
+        assert_eq!(said.title, "Prod DB Admins denied");
+        assert_eq!(
+            said.body,
+            "An approver denied your request: “Not during the freeze”"
+        );
     }
 
     fn activation(id: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Activation {

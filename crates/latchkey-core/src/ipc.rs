@@ -131,7 +131,7 @@ mod tests {
     use crate::model::{
         Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
         GroupAccess, Listing, Person, PimRequest, Plane, PlaneFailure, RequestOutcome,
-        RequestStatus, Requirements, Target,
+        RequestStatus, RequesterHistory, Requirements, Target,
     };
     use crate::settings::Settings;
     use std::path::PathBuf;
@@ -173,6 +173,7 @@ mod tests {
             ApprovalItem,
             DecisionInput,
             DecisionOutcome,
+            RequesterHistory,
             Settings,
             Favourite,
         ];

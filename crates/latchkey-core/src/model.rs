@@ -324,6 +324,11 @@ pub struct PimRequest {
     pub duration_minutes: Option<u32>,
     pub justification: Option<String>,
     pub ticket_number: Option<String>,
+    /// The approver's reason, on a decided request whose approval could be read (e.g. why it
+    /// was denied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub decision_reason: Option<String>,
 }
 
 /// What the user asks to activate.
@@ -384,6 +389,20 @@ pub struct ApprovalItem {
     pub ticket_system: Option<String>,
     /// RFC 3339: when the 24-hour window for a decision closes.
     pub expires_date_time: String,
+}
+
+/// A requester's other requests for the same target, as far as the service lets an approver
+/// read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "RequesterHistory.ts")]
+pub struct RequesterHistory {
+    /// `false` when the plane offers approvers no such list; `note` then says so.
+    pub available: bool,
+    /// Newest first, at most ten; only requests that came to me for approval.
+    pub requests: Vec<PimRequest>,
+    /// A sentence for the person when the history cannot be shown.
+    pub note: Option<String>,
 }
 
 /// An approver's decision to send.

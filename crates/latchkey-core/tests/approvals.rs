@@ -107,6 +107,12 @@ async fn a_denial_reaches_the_requester_and_the_second_approver_is_told_it_was_d
         Some(ErrorCode::AlreadyDecided),
         "{late:?}"
     );
+    // Explained as someone else's decision, not as a failure of Elena's.
+    let said = late.error.unwrap().message;
+    assert!(
+        said.contains("Already decided by someone else") && said.contains("denied"),
+        "{said}"
+    );
     assert!(ada.list_activations().await.unwrap().items.is_empty());
     let mine = ada.list_requests().await.unwrap().items;
     assert_eq!(

@@ -4,7 +4,6 @@
 // reason; Ada signs in again and finds it active, and the daemon got the "approved" notification.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   artifactsDir,
@@ -14,34 +13,10 @@ import {
   removeAppConfig,
   scratchHome,
   screenshot,
-  submitDeviceLogin,
   waitForTestId,
-  waitForText,
   withSession,
 } from '../lib/harness.mjs';
-
-const ADA = { upn: 'ada@fabrikam.example', name: 'Ada Okafor' };
-const CHLOE = { upn: 'chloe@fabrikam.example', name: 'Chloé Martin' };
-
-async function signInAs(browser, person) {
-  await (await waitForTestId(browser, 'sign-in-button', { timeout: 30_000, why: `signed out before ${person.name}` })).click();
-  const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
-  const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
-  const page = await submitDeviceLogin(uri, { userCode, loginHint: person.upn, decision: 'approve' });
-  assert.equal(page.status, 200, page.body.slice(0, 300));
-  await waitForText(browser, 'account-name', (t) => t.includes(person.name), { timeout: 25_000, why: `${person.name} signed in` });
-}
-
-async function signOut(browser) {
-  await (await waitForTestId(browser, 'sign-out', { why: 'the Sign out button' })).click();
-  await waitForTestId(browser, 'sign-in-button', { timeout: 15_000, why: 'signed out' });
-}
-
-async function setField(browser, id, value) {
-  const field = await waitForTestId(browser, id, { why: `the ${id} field` });
-  await field.clearValue();
-  await field.setValue(value);
-}
+import { ADA, CHLOE, notificationMark, requestInApp, setField, signInAs, signOut, waitForNotification } from '../lib/people.mjs';
 
 /** The inbox rows as a person reads them. */
 async function inboxRows(browser) {
@@ -65,33 +40,10 @@ test('a request waits in the approver’s inbox, is approved with a reason, and 
   clearSecrets({ service: 'latchkey' });
   await withSession({ name: 'approvals' }, async ({ browser }) => {
     // --- Ada asks for Prod DB Admins (approval by Chloé or Elena) ---------------------------
+    const mark = notificationMark();
     await signInAs(browser, ADA);
-    const clicked = await pollUntil(
-      () =>
-        browser.execute(() => {
-          const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
-            (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === 'Prod DB Admins',
-          );
-          const button = row?.querySelector('[data-testid="activate-button"]');
-          button?.click();
-          return Boolean(button);
-        }),
-      (done) => done,
-      { timeout: 20_000, message: () => 'expected an Activate button on Prod DB Admins' },
-    );
-    assert.ok(clicked);
-    await waitForTestId(browser, 'activation-form', { why: 'the activation form opens' });
-    await setField(browser, 'duration-minutes', '60');
-    await setField(browser, 'justification', 'Restore drill');
-    await setField(browser, 'ticket-number', 'CHG-88');
-    await (await waitForTestId(browser, 'submit-activation')).click();
-    const status = await pollUntil(
-      () => browser.execute(() => document.querySelector('[data-testid="activation-outcome"]')?.dataset.status ?? null),
-      (s) => s && s !== 'sending',
-      { timeout: 15_000, message: (s) => `expected an outcome for Prod DB Admins; status ${s}` },
-    );
+    const status = await requestInApp(browser, 'Prod DB Admins', { minutes: 60, justification: 'Restore drill', ticket: 'CHG-88' });
     assert.equal(status, 'pendingApproval');
-    await (await waitForTestId(browser, 'close-outcomes')).click();
     await signOut(browser);
 
     // --- Chloé finds it in her inbox and approves it with a reason --------------------------
@@ -129,15 +81,6 @@ test('a request waits in the approver’s inbox, is approved with a reason, and 
       (names) => names.includes('Prod DB Admins'),
       { timeout: 20_000, message: (names) => `expected Prod DB Admins under Active now; saw ${JSON.stringify(names)}` },
     );
-    const approved = await pollUntil(
-      () => {
-        execFileSync('dunstctl', ['close-all']);
-        const history = JSON.parse(execFileSync('dunstctl', ['history'], { encoding: 'utf8' }));
-        return history.data.flat().map((n) => n.summary?.data ?? '');
-      },
-      (summaries) => summaries.some((s) => s === 'Prod DB Admins approved'),
-      { timeout: 30_000, interval: 1_000, message: (s) => `expected a "Prod DB Admins approved" notification; dunst saw ${JSON.stringify(s)}` },
-    );
-    assert.ok(approved.length > 0);
+    await waitForNotification('Prod DB Admins approved', { mark });
   });
 });

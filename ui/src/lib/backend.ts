@@ -2,6 +2,7 @@ import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { RequesterHistory } from "./bindings/RequesterHistory";
 import type { DecisionInput } from "./bindings/DecisionInput";
 import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
@@ -81,6 +82,11 @@ export interface Backend {
    * approver was first or the request expired: it left the inbox, which is no failure of ours.
    */
   decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]>;
+  /**
+   * For the inbox's detail view: the requester's other recent requests for the same target, as
+   * far as the service lets an approver read them (`available: false` and a `note` otherwise).
+   */
+  approvalHistory(target: Target, requesterId: string, requestId: string): Promise<RequesterHistory>;
   /** Opens the current prompt's verification URI in the system browser. */
   openVerificationPage(): Promise<null>;
   /** Puts the current user code on the clipboard. */

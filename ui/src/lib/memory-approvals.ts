@@ -6,7 +6,11 @@ import type { ApprovalItem } from "./bindings/ApprovalItem";
 import type { DecisionInput } from "./bindings/DecisionInput";
 import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { Person } from "./bindings/Person";
+import type { PimRequest } from "./bindings/PimRequest";
+import type { RequesterHistory } from "./bindings/RequesterHistory";
+import type { RequestStatus } from "./bindings/RequestStatus";
 import type { Target } from "./bindings/Target";
+import { targetKey } from "./targets";
 
 const MINUTE = 60_000;
 const DECISION_WINDOW_MS = 24 * 60 * MINUTE;
@@ -32,6 +36,9 @@ interface Stored {
   approverJustificationRequired: boolean;
   /** Who decided, once someone did. */
   decidedBy: "me" | "someoneElse" | null;
+  /** What was decided (someone else approves), and the reason given. */
+  approved: boolean;
+  reason: string;
 }
 
 const ALREADY_DECIDED: AppError = {
@@ -66,7 +73,7 @@ export class FakeInbox {
       ticketSystem: request.ticketSystem ?? null,
       expiresDateTime: new Date(request.createdMs + DECISION_WINDOW_MS).toISOString(),
     };
-    this.#stored.push({ item, approverJustificationRequired: request.approverJustificationRequired ?? false, decidedBy: null });
+    this.#stored.push({ item, approverJustificationRequired: request.approverJustificationRequired ?? false, decidedBy: null, approved: false, reason: "" });
     return { ...item };
   }
 
@@ -92,6 +99,8 @@ export class FakeInbox {
       });
     }
     stored.decidedBy = "me";
+    stored.approved = approve;
+    stored.reason = input.justification.trim();
     return result(null);
   }
 
@@ -100,7 +109,47 @@ export class FakeInbox {
     const stored = this.#stored.find((s) => s.item.approvalId === approvalId);
     if (stored !== undefined && stored.decidedBy === null) {
       stored.decidedBy = "someoneElse";
+      stored.approved = true;
     }
+  }
+
+  /**
+   * The requester's other requests for the same target that came to me, newest first, as PIM
+   * lets an approver read them; Azure offers approvers no such list, and says so.
+   */
+  history(target: Target, requesterId: string, requestId: string): RequesterHistory {
+    if (target.plane === "azureRole") {
+      return {
+        available: false,
+        requests: [],
+        note: "Azure doesn't let an approver see a requester's earlier requests; only what waits for you is listed.",
+      };
+    }
+    const key = targetKey(target);
+    const now = this.#now();
+    const requests = this.#stored
+      .filter((s) => s.item.requestId !== requestId && s.item.requester.id === requesterId && targetKey(s.item.target) === key)
+      .sort((a, b) => Date.parse(b.item.createdDateTime) - Date.parse(a.item.createdDateTime))
+      .slice(0, 10)
+      .map((s): PimRequest => {
+        const status: RequestStatus =
+          s.decidedBy === null ? (Date.parse(s.item.expiresDateTime) > now ? "pendingApproval" : "timedOut") : s.approved ? "provisioned" : "denied";
+        const request: PimRequest = {
+          id: s.item.requestId,
+          target: s.item.target,
+          name: s.item.name,
+          scopeName: s.item.scopeName,
+          action: "selfActivate",
+          status,
+          createdDateTime: s.item.createdDateTime,
+          startDateTime: s.item.startDateTime,
+          durationMinutes: s.item.durationMinutes,
+          justification: s.item.justification,
+          ticketNumber: s.item.ticketNumber,
+        };
+        return status === "denied" && s.reason !== "" ? { ...request, decisionReason: s.reason } : request;
+      });
+    return { available: true, requests, note: null };
   }
 
   #open(): Stored[] {

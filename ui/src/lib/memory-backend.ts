@@ -10,6 +10,7 @@ import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppError } from "./bindings/AppError";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { RequesterHistory } from "./bindings/RequesterHistory";
 import type { DecisionInput } from "./bindings/DecisionInput";
 import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
@@ -457,6 +458,12 @@ export class MemoryBackend implements Backend {
     return inputs.map((input) => this.inbox.decide(input));
   }
 
+  async approvalHistory(target: Target, requesterId: string, requestId: string): Promise<RequesterHistory> {
+    await this.#latency();
+    this.#requireSignIn();
+    return this.inbox.history(target, requesterId, requestId);
+  }
+
   async openVerificationPage(): Promise<null> {
     await this.#latency();
     this.openedPages.push(this.#currentPrompt().verificationUri);
@@ -519,8 +526,8 @@ export class MemoryBackend implements Backend {
   }
 
   /** An approver denies a pending request. */
-  deny(requestId: string): void {
-    this.pim.deny(requestId);
+  deny(requestId: string, reason?: string): void {
+    this.pim.deny(requestId, reason);
   }
 
   /** The person finished the step-up sign-in in the browser. */

@@ -182,8 +182,12 @@ export class FakePim {
   }
 
   /** An approver denies. */
-  deny(requestId: string): void {
-    this.#pending(requestId).status = "denied";
+  deny(requestId: string, reason?: string): void {
+    const request = this.#pending(requestId);
+    request.status = "denied";
+    if (reason !== undefined && reason.trim() !== "") {
+      request.decisionReason = reason.trim();
+    }
   }
 
   /** Puts an activation in place directly, e.g. one that started before the app opened. */

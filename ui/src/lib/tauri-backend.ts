@@ -4,6 +4,7 @@ import { toAppError, type Backend, type Unsubscribe } from "./backend";
 import type { ActivationInput } from "./bindings/ActivationInput";
 import type { AppSnapshot } from "./bindings/AppSnapshot";
 import type { ApprovalItem } from "./bindings/ApprovalItem";
+import type { RequesterHistory } from "./bindings/RequesterHistory";
 import type { DecisionInput } from "./bindings/DecisionInput";
 import type { DecisionOutcome } from "./bindings/DecisionOutcome";
 import type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
@@ -41,6 +42,7 @@ export const CommandName = {
   cancelStepUp: "cancel_step_up",
   listApprovals: "list_approvals",
   decide: "decide",
+  approvalHistory: "approval_history",
   getSettings: "get_settings",
   saveSettings: "save_settings",
   listFavourites: "list_favourites",
@@ -152,6 +154,10 @@ export class TauriBackend implements Backend {
 
   decide(inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
     return call(CommandName.decide, { inputs });
+  }
+
+  approvalHistory(target: Target, requesterId: string, requestId: string): Promise<RequesterHistory> {
+    return call(CommandName.approvalHistory, { target, requesterId, requestId });
   }
 
   getSettings(): Promise<Settings> {

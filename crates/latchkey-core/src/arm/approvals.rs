@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::read::{minutes, name_from, request_from, scope_name_from, target_from};
 use super::{is_arm_path, ArmClient, APPROVAL_API_VERSION};
 use crate::error::{Error, ErrorCode, Result};
-use crate::graph::approvals::{my_open_stage, APPROVAL_WINDOW};
+use crate::graph::approvals::{my_open_stage, no_longer_waiting, APPROVAL_WINDOW};
 use crate::graph::requests::{text, time};
 use crate::model::{ApprovalItem, DecisionInput, Person, RequestStatus};
 use crate::rest::{Resend, WriteOutcome};
@@ -87,10 +87,7 @@ impl ArmClient {
         let justification = input.justification.trim();
         let stages = self.stages(&input.approval_id).await?;
         let Some(stage_id) = my_open_stage(&stages) else {
-            return Err(Error::new(
-                ErrorCode::AlreadyDecided,
-                "This request no longer waits for your decision: another approver decided it, it was canceled, or it expired.",
-            ));
+            return Err(no_longer_waiting(&stages));
         };
         let url = self.url(&stage_id, APPROVAL_API_VERSION, None)?;
         let body = json!({ "properties": {

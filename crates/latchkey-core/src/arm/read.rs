@@ -106,6 +106,7 @@ pub(crate) fn request_from(v: &Value) -> Option<PimRequest> {
         duration_minutes: minutes(v, "/properties/scheduleInfo/expiration/duration"),
         justification: text(v, "/properties/justification"),
         ticket_number: text(v, "/properties/ticketInfo/ticketNumber"),
+        decision_reason: None,
     })
 }
 

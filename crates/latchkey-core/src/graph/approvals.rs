@@ -84,6 +84,26 @@ pub(crate) fn my_open_stage(stages: &[Value]) -> Option<String> {
         .and_then(|s| text(s, "/id"))
 }
 
+/// Why a request with no stage open for me left my inbox, as its stages tell: another approver
+/// decided it (and how), its 24 hours ran out, or (nothing recorded) it was withdrawn.
+pub(crate) fn no_longer_waiting(stages: &[Value]) -> Error {
+    let message = if let Some(approved) = stages.iter().find_map(reviewed) {
+        if approved {
+            "Already decided by someone else: another approver approved it. Nothing for you to do."
+        } else {
+            "Already decided by someone else: another approver denied it. Nothing for you to do."
+        }
+    } else if stages
+        .iter()
+        .any(|s| text(s, "/status").is_some_and(|st| st.eq_ignore_ascii_case("Expired")))
+    {
+        "Nobody decided this request within its 24 hours, so it expired."
+    } else {
+        "This request no longer waits for your decision: it was decided elsewhere, canceled, or it expired."
+    };
+    Error::new(ErrorCode::AlreadyDecided, message)
+}
+
 /// The review result in a stage, as "approved" (`true`) or "denied" (`false`).
 fn reviewed(stage: &Value) -> Option<bool> {
     let result = text(stage, "/reviewResult")?.to_ascii_lowercase();
@@ -114,7 +134,7 @@ pub(crate) fn reconcile_decision(
         Some(result) if result == approve => Ok(()),
         Some(_) => Err(Error::new(
             ErrorCode::AlreadyDecided,
-            "Another approver decided this request first.",
+            "Already decided by someone else: another approver decided it first. Nothing for you to do.",
         )),
         None => Err(Error::new(
             cause.code,
@@ -150,7 +170,7 @@ impl GraphClient {
     }
 
     /// The stages of an approval.
-    async fn stages(&self, plane: Plane, approval_id: &str) -> Result<Vec<Value>> {
+    pub(crate) async fn stages(&self, plane: Plane, approval_id: &str) -> Result<Vec<Value>> {
         let paths = plane::paths(plane)?;
         let url = self.for_approvals(plane).url(&format!(
             "{}/{approval_id}/{}",
@@ -177,10 +197,7 @@ impl GraphClient {
         let plane = input.plane;
         let stages = self.stages(plane, &input.approval_id).await?;
         let Some(stage_id) = my_open_stage(&stages) else {
-            return Err(Error::new(
-                ErrorCode::AlreadyDecided,
-                "This request no longer waits for your decision: another approver decided it, it was canceled, or it expired.",
-            ));
+            return Err(no_longer_waiting(&stages));
         };
         let paths = plane::paths(plane)?;
         let path = format!(
@@ -247,5 +264,25 @@ mod tests {
         assert_eq!(reviewed(&stages[0]), Some(true));
         assert_eq!(reviewed(&json!({"reviewResult":"Deny"})), Some(false));
         assert_eq!(reviewed(&stages[2]), None);
+    }
+
+    #[test]
+    fn a_request_that_left_the_inbox_says_who_or_what_took_it() {
+        let by_someone = no_longer_waiting(&[json!({"status":"Completed","reviewResult":"Deny"})]);
+        assert_eq!(by_someone.code, ErrorCode::AlreadyDecided);
+        assert!(
+            by_someone
+                .message
+                .contains("Already decided by someone else"),
+            "{}",
+            by_someone.message
+        );
+        assert!(by_someone.message.contains("denied"));
+        let expired =
+            no_longer_waiting(&[json!({"status":"Expired","reviewResult":"NotReviewed"})]);
+        assert!(expired.message.contains("expired"), "{}", expired.message);
+        assert!(!expired.message.contains("someone else"));
+        let withdrawn = no_longer_waiting(&[]);
+        assert_eq!(withdrawn.code, ErrorCode::AlreadyDecided);
     }
 }

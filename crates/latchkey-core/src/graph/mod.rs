@@ -5,6 +5,7 @@ pub mod approvals;
 mod batch;
 pub mod eligibilities;
 mod group_names;
+pub mod history;
 pub mod pim_errors;
 mod plane;
 pub mod policies;
@@ -35,6 +36,8 @@ pub struct GraphClient {
     /// Request ids this client has already seen, so reconciling a lost answer never takes an
     /// earlier request for the one just sent.
     seen: Arc<requests::SeenRequests>,
+    /// Approvers' reasons for decided requests, read once each.
+    reasons: Arc<history::DecisionReasons>,
 }
 
 impl GraphClient {
@@ -50,7 +53,14 @@ impl GraphClient {
             },
             version: "v1.0",
             seen: Arc::default(),
+            reasons: Arc::default(),
         }
+    }
+
+    /// The same client, remembering approvers' reasons in `reasons` (shared across calls).
+    pub fn with_reasons(mut self, reasons: Arc<history::DecisionReasons>) -> Self {
+        self.reasons = reasons;
+        self
     }
 
     /// The same client, remembering seen request ids in `seen` (shared across calls).

@@ -33,7 +33,7 @@ pub(crate) fn time(v: &Value, pointer: &str) -> Option<String> {
 }
 
 /// Reads a request object of `plane`; tolerant of missing fields and unknown values.
-fn request_from(plane: Plane, v: &Value) -> Option<PimRequest> {
+pub(crate) fn request_from(plane: Plane, v: &Value) -> Option<PimRequest> {
     let target = target_from(plane, v)?;
     Some(PimRequest {
         id: text(v, "/id")?,
@@ -50,6 +50,7 @@ fn request_from(plane: Plane, v: &Value) -> Option<PimRequest> {
             .and_then(|d| u32::try_from(d.num_minutes()).ok()),
         justification: text(v, "/justification"),
         ticket_number: text(v, "/ticketInfo/ticketNumber"),
+        decision_reason: None,
     })
 }
 
@@ -173,8 +174,26 @@ impl GraphClient {
         for request in &list {
             self.seen.insert(&request.id);
         }
+        self.fill_decision_reasons(plane, &values, &mut list).await;
         list.sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
         Ok(list)
+    }
+
+    /// The approver's reason on each denied request of mine (read from its approval, §4.2), so
+    /// the requester learns why without asking.
+    async fn fill_decision_reasons(&self, plane: Plane, values: &[Value], list: &mut [PimRequest]) {
+        for request in list
+            .iter_mut()
+            .filter(|r| r.status == RequestStatus::Denied)
+        {
+            let approval = values
+                .iter()
+                .find(|v| text(v, "/id").as_deref() == Some(request.id.as_str()))
+                .and_then(|v| text(v, "/approvalId"));
+            if let Some(approval) = approval {
+                request.decision_reason = self.decision_reason_of(plane, &approval).await;
+            }
+        }
     }
 
     /// Asks PIM to activate; the outcome is PIM's status, read from the response (201 alone

@@ -93,6 +93,8 @@ pub struct Latchkey {
     policies: PolicyCache,
     /// Request ids seen so far (ids are unique across accounts), for reconciliation.
     seen_requests: Arc<crate::graph::requests::SeenRequests>,
+    /// Approvers' reasons for decided requests, read once each.
+    decision_reasons: Arc<crate::graph::history::DecisionReasons>,
 }
 
 impl Latchkey {
@@ -114,6 +116,7 @@ impl Latchkey {
             accounts: AccountDirectory::new(config.accounts_path),
             policies: PolicyCache::new(config.clock.clone(), POLICY_TTL),
             seen_requests: Arc::default(),
+            decision_reasons: Arc::default(),
             clock: config.clock,
             state,
             inner: Mutex::default(),
@@ -356,7 +359,8 @@ impl Latchkey {
             .ok_or_else(|| Error::new(ErrorCode::NotSignedIn, "Sign in first."))?;
         Ok(
             GraphClient::new(self.http.clone(), self.endpoints.graph.clone(), session)
-                .with_seen(self.seen_requests.clone()),
+                .with_seen(self.seen_requests.clone())
+                .with_reasons(self.decision_reasons.clone()),
         )
     }
 

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::graph::{requests, GraphClient};
 use crate::model::{
     Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
-    Listing, PimRequest, Plane, RequestOutcome, Requirements, Target,
+    Listing, PimRequest, Plane, RequestOutcome, RequesterHistory, Requirements, Target,
 };
 use crate::session::StepUpError;
 
@@ -344,6 +344,41 @@ impl Latchkey {
             .items
             .sort_by(|a, b| a.expires_date_time.cmp(&b.expires_date_time));
         Ok(listing)
+    }
+
+    /// For an approver's detail view: `requester`'s other recent requests for `target`
+    /// (without `request_id`, the one being decided). Graph lets an approver list requests that
+    /// came to them, filtered by principal and target; Azure Resource Manager offers approvers
+    /// no such list (`asApprover()` lists only what waits), which the result says plainly.
+    pub async fn approval_history(
+        &self,
+        target: &Target,
+        requester: &str,
+        request_id: &str,
+    ) -> Result<RequesterHistory> {
+        if target.plane() == Plane::AzureRole {
+            return Ok(RequesterHistory {
+                available: false,
+                requests: Vec::new(),
+                note: Some(
+                    "Azure doesn't let an approver see a requester's earlier requests; only what waits for you is listed."
+                        .to_owned(),
+                ),
+            });
+        }
+        let graph = self.graph()?;
+        let requests =
+            self.observe(graph.requester_history(target, requester, request_id).await)?;
+        let mut history = RequesterHistory {
+            available: true,
+            requests,
+            note: None,
+        };
+        for request in &mut history.requests {
+            let (target, name, scope) = request.parts();
+            self.inner().fill_names(target, name, scope);
+        }
+        Ok(history)
     }
 
     /// Approves or denies one or many requests; the outcomes come back in input order. A

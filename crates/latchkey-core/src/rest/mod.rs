@@ -313,7 +313,7 @@ pub(crate) fn error_from_response(service: &str, status: StatusCode, body: &[u8]
     if status == StatusCode::CONFLICT {
         return Error::new(
             ErrorCode::AlreadyDecided,
-            "Someone else already decided this request.",
+            "Already decided by someone else: another approver was first. Nothing for you to do.",
         )
         .with_service_code(
             envelope

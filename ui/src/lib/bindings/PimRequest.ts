@@ -9,4 +9,9 @@ export type PimRequest = { id: string, target: Target, name: string | null, scop
 /**
  * `selfActivate`, `selfDeactivate`, …
  */
-action: string, status: RequestStatus, createdDateTime: string, startDateTime: string | null, durationMinutes: number | null, justification: string | null, ticketNumber: string | null, };
+action: string, status: RequestStatus, createdDateTime: string, startDateTime: string | null, durationMinutes: number | null, justification: string | null, ticketNumber: string | null, 
+/**
+ * The approver's reason, on a decided request whose approval could be read (e.g. why it
+ * was denied).
+ */
+decisionReason?: string, };
