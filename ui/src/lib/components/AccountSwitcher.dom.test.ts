@@ -1,30 +1,13 @@
 // @vitest-environment happy-dom
 // Several accounts in the window on the in-memory backend: switching from the header, adding
 // one (the current stays until the new one signs in), and cancelling an add.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import App from "../../App.svelte";
 import type { Account } from "../bindings/Account";
 import { MemoryBackend } from "../memory-backend";
+import { cleanUpAfterEach, mountInBody, settle, unmountFromBody } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  sessionStorage.clear();
-  history.replaceState(null, "", "/");
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 const one = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const name = () => one("account-name")?.textContent?.trim();
@@ -34,16 +17,15 @@ const CHLOE: Account = { id: "chloe.t@sandbox", username: "chloe@fabrikam.exampl
 describe("account switcher", { timeout: 30_000 }, () => {
   it("is a plain Add account button with one account, a list with several", async () => {
     const backend = MemoryBackend.scenario("signed-in");
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     expect(one("account-switcher")).toBeNull();
     expect(one("add-account")).not.toBeNull();
-    unmount(mounted);
-    document.body.innerHTML = "";
+    unmountFromBody();
 
     const two = MemoryBackend.scenario("signed-in");
     two.addStoredAccount(CHLOE);
-    mounted = mount(App, { target: document.body, props: { backend: two } });
+    mountInBody(App, { backend: two });
     await settle();
     const select = one("account-switcher") as HTMLSelectElement;
     expect([...select.options].map((o) => o.textContent)).toEqual([
@@ -56,7 +38,7 @@ describe("account switcher", { timeout: 30_000 }, () => {
   it("switches to the chosen account and back", async () => {
     const backend = MemoryBackend.scenario("signed-in");
     backend.addStoredAccount(CHLOE);
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     const select = one("account-switcher") as HTMLSelectElement;
     select.value = CHLOE.id;
@@ -75,7 +57,7 @@ describe("account switcher", { timeout: 30_000 }, () => {
 
   it("adds an account beside the current one, and a cancelled add goes back to it", async () => {
     const backend = MemoryBackend.scenario("signed-in");
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     one("add-account")!.click();
     await settle();

@@ -3,30 +3,13 @@
 // opens Ben's request and reads his earlier, denied request for the same group with the reason
 // she gave; Dmitri has nothing earlier; an Azure request says plainly that Azure offers no such
 // list. As a requester, a denial arrives with its reason and an expiry says it expired.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../memory-backend";
 import { DEMO_REQUESTERS } from "../memory-demo";
 import SignedIn from "./SignedIn.svelte";
+import { cleanUpAfterEach, mountInBody, settle } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  localStorage.clear();
-  sessionStorage.clear();
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 const one = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = document) =>
   within.querySelector<T>(`[data-testid="${id}"]`);
@@ -37,7 +20,7 @@ const rowOf = (name: string) => all("approval-row").find((r) => text("approval-r
 const HOUR = 3_600_000;
 
 async function mountSignedIn(backend: MemoryBackend) {
-  mounted = mount(SignedIn, { target: document.body, props: { backend, announce: () => {} } });
+  mountInBody(SignedIn, { backend, announce: () => {} });
   await settle();
 }
 

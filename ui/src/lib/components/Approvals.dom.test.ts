@@ -2,35 +2,19 @@
 // The approver's inbox as Ada meets it on the in-memory backend: Ben's, Dmitri's and Grace's
 // requests with who/what/why/ticket and a ticking 24-hour window; approve, deny with a reason,
 // approve three at once, a request someone else decided first, and an empty inbox.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend, type Scenario } from "../memory-backend";
 import SignedIn from "./SignedIn.svelte";
+import { cleanUpAfterEach, mountInBody, settle, unmountFromBody } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  localStorage.clear();
-  sessionStorage.clear();
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 async function openInbox(scenario: Scenario = "approvals", setup?: (backend: MemoryBackend) => void) {
   const backend = MemoryBackend.scenario(scenario);
   setup?.(backend);
   const announced: string[] = [];
-  mounted = mount(SignedIn, { target: document.body, props: { backend, announce: (m: string) => announced.push(m) } });
+  mountInBody(SignedIn, { backend, announce: (m: string) => announced.push(m) });
   await settle();
   one("view-approvals")?.click();
   await settle();
@@ -153,8 +137,7 @@ describe("the approver's inbox", { timeout: 30_000 }, () => {
     await openInbox("signed-in");
     expect(one("approvals-empty")?.textContent).toContain("Nothing waits for your decision");
     expect(one("approvals-count")?.getAttribute("aria-hidden")).toBe("true");
-    unmount(mounted!);
-    mounted = null;
+    unmountFromBody();
     await openInbox("approvals", (b) => b.unavailable.set("directoryRole", { code: "forbidden", message: "No consent for roles." }));
     const inbox = one("approvals-view")!;
     expect([...inbox.querySelectorAll<HTMLElement>('[data-testid="plane-unavailable"]')].map((n) => n.dataset.plane)).toEqual([
@@ -165,14 +148,14 @@ describe("the approver's inbox", { timeout: 30_000 }, () => {
 
   it("remembers the chosen view for the session, and opens on your access otherwise", async () => {
     const backend = MemoryBackend.scenario("approvals");
-    mounted = mount(SignedIn, { target: document.body, props: { backend, announce: () => {} } });
+    mountInBody(SignedIn, { backend, announce: () => {} });
     await settle();
     expect(one("view-access")?.getAttribute("aria-current")).toBe("page");
     expect(one("approval-row")).toBeNull();
     one("view-approvals")?.click();
     await settle();
-    unmount(mounted);
-    mounted = mount(SignedIn, { target: document.body, props: { backend, announce: () => {} } });
+    unmountFromBody();
+    mountInBody(SignedIn, { backend, announce: () => {} });
     await settle();
     expect(one("view-approvals")?.getAttribute("aria-current")).toBe("page");
     expect(all("approval-row")).toHaveLength(3);

@@ -2,34 +2,19 @@
 // (Every backend call resolves in a microtask; `settle` lets the chains of loads run out.)
 // The signed-in view as a user meets it, on the in-memory backend: groups and roles in one list,
 // chips and search that narrow it, a role activated to "Active now", and an unreadable plane.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend, type Scenario } from "../memory-backend";
 import Dashboard from "./Dashboard.svelte";
+import { cleanUpAfterEach, mountInBody, settle } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  localStorage.clear();
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 async function show(scenario: Scenario, setup?: (backend: MemoryBackend) => void) {
   const backend = MemoryBackend.scenario(scenario);
   setup?.(backend);
   const announced: string[] = [];
-  mounted = mount(Dashboard, { target: document.body, props: { backend, announce: (m: string) => announced.push(m) } });
+  mountInBody(Dashboard, { backend, announce: (m: string) => announced.push(m) });
   await settle();
   return { backend, announced };
 }

@@ -2,28 +2,13 @@
 // The Settings view on the in-memory backend: it shows what is stored, refuses out-of-range
 // values before sending anything, saves with the keyboard (Enter in a field) and shows what
 // Rust stored (lead times sorted), and shows Rust's refusal when it still refuses.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../memory-backend";
 import SignedIn from "./SignedIn.svelte";
+import { cleanUpAfterEach, mountInBody, settle } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  sessionStorage.clear();
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 const el = <T extends HTMLElement>(id: string) => {
   const found = document.querySelector<T>(`[data-testid="${id}"]`);
@@ -43,7 +28,7 @@ function type(id: string, value: string) {
 async function openSettings() {
   const backend = MemoryBackend.scenario("approvals");
   const announced: string[] = [];
-  mounted = mount(SignedIn, { target: document.body, props: { backend, announce: (m: string) => announced.push(m) } });
+  mountInBody(SignedIn, { backend, announce: (m: string) => announced.push(m) });
   await settle();
   el("view-settings").click();
   await settle();

@@ -1,37 +1,20 @@
 // @vitest-environment happy-dom
 // The window as a person meets it on the in-memory backend: signing in with the browser (for
 // organisations that block device code), cancelling it, and the tray opening the inbox.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import App from "../../App.svelte";
 import { MemoryBackend } from "../memory-backend";
 import SignedIn from "./SignedIn.svelte";
+import { cleanUpAfterEach, mountInBody, settle } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  sessionStorage.clear();
-  history.replaceState(null, "", "/");
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 const one = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 describe("browser sign-in", { timeout: 30_000 }, () => {
   it("waits with words for the browser, then shows the signed-in window", async () => {
     const backend = new MemoryBackend();
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     one("browser-sign-in-button")!.click();
     await settle();
@@ -45,7 +28,7 @@ describe("browser sign-in", { timeout: 30_000 }, () => {
 
   it("cancel goes back to the sign-in screen without an error", async () => {
     const backend = new MemoryBackend();
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     one("browser-sign-in-button")!.click();
     await settle();
@@ -61,7 +44,7 @@ describe("the tray opens the inbox", { timeout: 30_000 }, () => {
   it("in a new window through #approvals, and in an open one through show-view", async () => {
     history.replaceState(null, "", "/#approvals");
     const backend = MemoryBackend.scenario("approvals");
-    mounted = mount(SignedIn, { target: document.body, props: { backend, announce: () => {} } });
+    mountInBody(SignedIn, { backend, announce: () => {} });
     await settle();
     expect(one("view-approvals")?.getAttribute("aria-current")).toBe("page");
     one("view-access")!.click();

@@ -1,28 +1,13 @@
 // @vitest-environment happy-dom
 // Step-up in place: an activation refused for MFA offers "Verify and retry", which resends exactly
 // the refused inputs after the browser sign-in, shows words while it waits, and can be canceled.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../memory-backend";
 import Dashboard from "./Dashboard.svelte";
+import { cleanUpAfterEach, mountInBody, settle } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
-
-afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  localStorage.clear();
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
+cleanUpAfterEach();
 
 const one = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
 const all = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
@@ -30,7 +15,7 @@ const all = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-te
 /** Opens the form for Payments Console Admins (MFA) and On-call Responders (open) and sends it. */
 async function activateMfaAndOpen() {
   const backend = MemoryBackend.scenario("signed-in", {});
-  mounted = mount(Dashboard, { target: document.body, props: { backend, announce: () => {}, openActivation: ["ge-payments", "ge-oncall"] } });
+  mountInBody(Dashboard, { backend, announce: () => {}, openActivation: ["ge-payments", "ge-oncall"] });
   await settle();
   const justification = one<HTMLTextAreaElement>("justification");
   justification!.value = "Refund batch RB-3";
