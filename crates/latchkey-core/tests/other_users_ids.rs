@@ -9,6 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use latchkey_core::ipc::AppError;
 use latchkey_core::model::{ActivationInput, GroupAccess, Plane, RequestStatus, Target};
 use latchkey_core::{ErrorCode, Latchkey};
 
@@ -91,6 +92,28 @@ struct Pending {
 }
 
 impl Scene {
+    /// `error` has `code` and a sentence saying `says`, and the sandbox still logs `request`
+    /// as pending.
+    async fn assert_refused(
+        &self,
+        request: &Pending,
+        error: &AppError,
+        code: ErrorCode,
+        says: &str,
+    ) {
+        assert_eq!(error.code, code, "{request:?}: {error:?}");
+        assert!(
+            error.message.contains(says),
+            "{request:?}: {}",
+            error.message
+        );
+        assert_eq!(
+            logged_status(&self.harness, request.owner, &request.id).await,
+            "PendingApproval",
+            "{request:?}"
+        );
+    }
+
     /// The owner of `request` and the other person.
     fn owner_and_intruder(&self, request: &Pending) -> (&Latchkey, &Latchkey) {
         if request.owner == ADA {
@@ -159,21 +182,10 @@ async fn nobody_cancels_another_persons_pending_request_on_any_plane() {
             .await
             .unwrap_err();
         // PIM answers 404 (it shows nobody another person's requests); the core says so.
-        assert_eq!(
-            error.code,
-            ErrorCode::InvalidInput,
-            "{request:?}: {error:?}"
-        );
-        assert!(
-            error.message.contains("someone else's"),
-            "{request:?}: {}",
-            error.message
-        );
-        assert_eq!(
-            logged_status(&scene.harness, request.owner, &request.id).await,
-            "PendingApproval",
-            "{request:?}"
-        );
+        let error = AppError::from(error);
+        scene
+            .assert_refused(request, &error, ErrorCode::InvalidInput, "someone else's")
+            .await;
         assert!(is_signed_in(&intruder.snapshot().session));
         // The owner's own listing agrees, and the owner still can cancel it.
         let mine = owner.list_requests().await.unwrap().items;
@@ -211,17 +223,14 @@ async fn nobody_decides_a_request_they_do_not_approve() {
             .remove(0);
         assert!(!outcome.decided, "{outcome:?}");
         let error = outcome.error.as_ref().expect("a refusal");
-        assert_eq!(error.code, ErrorCode::Forbidden, "{request:?}: {error:?}");
-        assert!(
-            error.message.contains("not one of its approvers"),
-            "{request:?}: {}",
-            error.message
-        );
-        assert_eq!(
-            logged_status(&scene.harness, request.owner, &request.id).await,
-            "PendingApproval",
-            "{request:?}"
-        );
+        scene
+            .assert_refused(
+                request,
+                error,
+                ErrorCode::Forbidden,
+                "not one of its approvers",
+            )
+            .await;
     }
     assert_eq!(
         chloe.list_approvals().await.unwrap().items.len(),
