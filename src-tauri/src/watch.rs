@@ -1,6 +1,7 @@
 //! The background watcher: while signed in, refreshes what is active and my requests (each
 //! minute, and at once after an activation or decision), shows reminders before access lapses
-//! and announcements (approved, denied, expired, ended early by someone else), polls the
+//! and announcements (approved, denied, expired, ended early by someone else, no longer
+//! followed because the service ended the session), polls the
 //! approver's inbox (backing off when throttled) and keeps the tray current. It runs in Rust
 //! whether or not the window exists.
 
@@ -180,7 +181,19 @@ impl Watcher {
         tray::show_waiting(&self.app, self.waiting);
     }
 
+    /// Forgets what was followed. When the service ended the session (a leaver's account
+    /// disabled, a revoked sign-in) while access was followed, says once what can no longer be
+    /// followed and why, rather than letting its countdown vanish silently.
     fn signed_out(&mut self) {
+        let now = chrono::Utc::now();
+        let before = self.sent.clone();
+        let session = self.latchkey.snapshot().session;
+        let shown =
+            announcements::no_longer_followed(self.followed.items(), &session, &mut self.sent, now)
+                .map(|a| (a.key, a.title, a.body))
+                .into_iter()
+                .collect();
+        self.show(&before, shown);
         self.followed.clear();
         self.active.reset();
         self.approvals.reset();

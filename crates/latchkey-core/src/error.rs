@@ -69,6 +69,8 @@ pub struct Error {
     pub service_code: Option<String>,
     /// For `StepUpRequired`: the claims to request at sign-in (decoded JSON).
     pub claims_challenge: Option<String>,
+    /// The HTTP status the service answered with, when the error is its answer.
+    pub http_status: Option<u16>,
 }
 
 impl Error {
@@ -79,7 +81,14 @@ impl Error {
             message: message.into(),
             service_code: None,
             claims_challenge: None,
+            http_status: None,
         }
+    }
+
+    /// The service answered 404: what was named is not there for this person (PIM hides
+    /// other people's requests and approvals as well as unknown ones).
+    pub fn is_not_found(&self) -> bool {
+        self.http_status == Some(404)
     }
 
     /// Attaches the service's own error code.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use latchkey_core::model::{ActivationInput, GroupAccess, Plane, RequestStatus};
-use latchkey_core::{ErrorCode, Latchkey};
+use latchkey_core::ErrorCode;
 use serde_json::json;
 
 const ONCALL: &str = "33f73669-9719-4f27-9afa-4a29fdc859ba";
@@ -28,12 +28,8 @@ fn input(group: &str, access: GroupAccess, minutes: u32) -> ActivationInput {
     }
 }
 
-async fn signed_in_ada(harness: &Harness) -> std::sync::Arc<Latchkey> {
-    let latchkey = harness.latchkey();
-    sign_in(&latchkey, ADA).await;
-    latchkey.list_eligibilities().await.unwrap();
-    latchkey
-}
+/// Where Graph takes group activation requests (and lists mine, below it).
+const GROUP_REQUESTS: &str = "group/assignmentScheduleRequests";
 
 #[tokio::test]
 async fn eligibilities_carry_their_policy_requirements() {
@@ -71,7 +67,7 @@ async fn eligibilities_carry_their_policy_requirements() {
 #[tokio::test]
 async fn activate_then_deactivate_after_five_minutes() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
     let outcomes = latchkey
         .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
         .await
@@ -125,7 +121,7 @@ async fn activate_then_deactivate_after_five_minutes() {
 #[tokio::test]
 async fn invalid_input_is_refused_before_anything_is_sent() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
     let before = latchkey.round_trips();
     let mut too_long = input(PROD_DB, GroupAccess::Member, 300);
     too_long.ticket_number = Some("CHG-7".into());
@@ -155,7 +151,7 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn approval_is_pending_not_active_and_can_be_canceled() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
     let mut prod = input(PROD_DB, GroupAccess::Member, 120);
     prod.ticket_number = Some("CHG-7".into());
     prod.ticket_system = Some("ServiceNow".into());
@@ -196,7 +192,7 @@ async fn approval_is_pending_not_active_and_can_be_canceled() {
 #[tokio::test]
 async fn mfa_and_authentication_context_ask_for_a_step_up_with_the_right_claims() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
     let outcomes = latchkey
         .activate(vec![
             input(PAYMENTS, GroupAccess::Member, 30),
@@ -232,7 +228,7 @@ async fn mfa_and_authentication_context_ask_for_a_step_up_with_the_right_claims(
 #[tokio::test]
 async fn bulk_activation_returns_outcomes_in_order() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
     let outcomes = latchkey
         .activate(vec![
             input(PLATFORM, GroupAccess::Owner, 120),
@@ -262,94 +258,53 @@ async fn bulk_activation_returns_outcomes_in_order() {
 #[tokio::test]
 async fn a_lost_response_is_reconciled_without_a_duplicate_request() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
+    let on_call = group_target(ONCALL, GroupAccess::Member);
     // PIM processes the request, but the client only sees a 504.
-    control(
-        &harness,
-        "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": "loseResponse", "count": 1 }),
-    )
-    .await;
-    let outcome = latchkey
-        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
-        .await
-        .unwrap()
-        .remove(0);
+    fault(&harness, "POST", GROUP_REQUESTS, json!("loseResponse"), 1).await;
+    let outcome = activate_one(&latchkey, input(ONCALL, GroupAccess::Member, 60)).await;
     assert_eq!(
         outcome.status,
         Some(RequestStatus::Provisioned),
         "found by reading back: {outcome:?}"
     );
-    let requests = latchkey.list_requests().await.unwrap().items;
     assert_eq!(
-        requests
-            .iter()
-            .filter(|r| r.target.same(&group_target(ONCALL, GroupAccess::Member)))
-            .count(),
+        requests_for(&latchkey, &on_call).await,
         1,
         "exactly one request"
     );
 
     // A 503 before processing: nothing happened, and the user is told so.
-    control(
-        &harness,
-        "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": "unavailable", "count": 1 }),
-    )
-    .await;
-    let outcome = latchkey
-        .activate(vec![input(PLATFORM, GroupAccess::Owner, 60)])
-        .await
-        .unwrap()
-        .remove(0);
+    fault(&harness, "POST", GROUP_REQUESTS, json!("unavailable"), 1).await;
+    let outcome = activate_one(&latchkey, input(PLATFORM, GroupAccess::Owner, 60)).await;
     let error = outcome.error.expect("reported as failed");
     assert!(
         error.message.contains("did not reach PIM"),
         "{}",
         error.message
     );
-    assert!(latchkey
-        .list_requests()
-        .await
-        .unwrap()
-        .items
-        .iter()
-        .all(|r| !r.target.same(&group_target(PLATFORM, GroupAccess::Owner))));
+    assert_eq!(
+        requests_for(&latchkey, &group_target(PLATFORM, GroupAccess::Owner)).await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn a_lost_response_that_cannot_be_read_back_is_outcome_unknown_and_not_resent() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
     // PIM processes the request but the answer is lost, and the read-back fails too (a 500
     // is not retried).
-    control(
-        &harness,
-        "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": "loseResponse", "count": 1 }),
-    )
-    .await;
-    control(
-        &harness,
-        "/_sandbox/faults",
-        json!({ "method": "GET", "pathContains": "group/assignmentScheduleRequests/filterByCurrentUser", "kind": "serverError", "count": 1 }),
-    )
-    .await;
-    let outcome = latchkey
-        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
-        .await
-        .unwrap()
-        .remove(0);
+    fault(&harness, "POST", GROUP_REQUESTS, json!("loseResponse"), 1).await;
+    let my_requests = format!("{GROUP_REQUESTS}/filterByCurrentUser");
+    fault(&harness, "GET", &my_requests, json!("serverError"), 1).await;
+    let outcome = activate_one(&latchkey, input(ONCALL, GroupAccess::Member, 60)).await;
     let error = outcome.error.expect("not reported as done");
     assert_eq!(error.code, ErrorCode::OutcomeUnknown, "{}", error.message);
     assert!(error.message.contains("Refresh"), "{}", error.message);
     // It was not sent again: the one request PIM made is all there is.
-    let requests = latchkey.list_requests().await.unwrap().items;
     assert_eq!(
-        requests
-            .iter()
-            .filter(|r| r.target.same(&group_target(ONCALL, GroupAccess::Member)))
-            .count(),
+        requests_for(&latchkey, &group_target(ONCALL, GroupAccess::Member)).await,
         1
     );
 }
@@ -357,19 +312,11 @@ async fn a_lost_response_that_cannot_be_read_back_is_outcome_unknown_and_not_res
 #[tokio::test]
 async fn throttled_writes_wait_for_retry_after_and_are_sent_once() {
     let harness = Harness::start(fast_options()).await;
-    let latchkey = signed_in_ada(&harness).await;
-    control(
-        &harness,
-        "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "group/assignmentScheduleRequests", "kind": { "throttle": { "retryAfter": 1 } }, "count": 2 }),
-    )
-    .await;
+    let latchkey = signed_in_and_listed(&harness, ADA).await;
+    let throttle = json!({ "throttle": { "retryAfter": 1 } });
+    fault(&harness, "POST", GROUP_REQUESTS, throttle, 2).await;
     let started = std::time::Instant::now();
-    let outcome = latchkey
-        .activate(vec![input(ONCALL, GroupAccess::Member, 60)])
-        .await
-        .unwrap()
-        .remove(0);
+    let outcome = activate_one(&latchkey, input(ONCALL, GroupAccess::Member, 60)).await;
     assert_eq!(outcome.status, Some(RequestStatus::Provisioned));
     assert!(
         started.elapsed() >= Duration::from_secs(2),

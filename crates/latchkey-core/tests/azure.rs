@@ -231,11 +231,12 @@ async fn a_lost_put_answer_is_resent_under_the_same_guid_and_makes_one_request()
     )
     .target
     .clone();
-    control(
+    fault(
         &harness,
-        "/_sandbox/faults",
-        json!({ "method": "PUT", "pathContains": "roleAssignmentScheduleRequests",
-                "kind": "loseResponse", "count": 1 }),
+        "PUT",
+        "roleAssignmentScheduleRequests",
+        json!("loseResponse"),
+        1,
     )
     .await;
     let before = ada.round_trips();
@@ -269,11 +270,12 @@ async fn a_lost_put_answer_is_resent_under_the_same_guid_and_makes_one_request()
 async fn an_arm_outage_leaves_the_graph_planes_listed() {
     let harness = Harness::start(fast_options()).await;
     let ada = signed_in(&harness, ADA).await;
-    control(
+    fault(
         &harness,
-        "/_sandbox/faults",
-        json!({ "method": "GET", "pathContains": "Microsoft.Authorization/roleEligibilityScheduleInstances",
-                "kind": "unavailable", "count": 10 }),
+        "GET",
+        "Microsoft.Authorization/roleEligibilityScheduleInstances",
+        json!("unavailable"),
+        10,
     )
     .await;
     let listing = ada.list_eligibilities().await.unwrap();

@@ -1,5 +1,6 @@
 //! Leavers. Ada's account is disabled while she is signed in with an activation: the next call
 //! is refused, the app says why in a sentence, forgets her refresh token and keeps running.
+//! What she had active is then no longer followed, and the watcher says so once, naming it.
 //! An eligibility removed while active: the activation disappears from the listing and the
 //! revocation is announced, once.
 
@@ -9,8 +10,10 @@ use chrono::Utc;
 use common::*;
 use latchkey_core::announcements::{self, AnnouncementKind};
 use latchkey_core::ipc::SessionState;
-use latchkey_core::model::{ActivationInput, Eligibility, Plane, RequestStatus};
-use latchkey_core::reminders::SentLog;
+use latchkey_core::model::{
+    ActivationInput, Eligibility, GroupAccess, Plane, RequestStatus, Target,
+};
+use latchkey_core::reminders::{Followed, SentLog};
 use latchkey_core::{secrets, ErrorCode, Latchkey};
 use serde_json::json;
 use std::sync::Arc;
@@ -117,6 +120,113 @@ async fn an_eligibility_removed_while_active_is_announced_as_revoked_once() {
     // Ada is still signed in, and no longer offered the group.
     assert!(is_signed_in(&ada.snapshot().session));
     assert!(!groups_of(&ada).await.iter().any(|e| e.id == on_call.id));
+}
+
+/// What the watcher does on each read and when the session goes away, with the notifications
+/// it would show collected instead of shown.
+#[derive(Default)]
+struct Watcher {
+    followed: Followed,
+    sent: SentLog,
+    shown: Vec<(AnnouncementKind, String, String)>,
+}
+
+impl Watcher {
+    async fn read(&mut self, latchkey: &Latchkey) {
+        if let Ok(listing) = latchkey.list_activations().await {
+            self.followed.replace(listing.items, Utc::now());
+        }
+    }
+
+    fn signed_out(&mut self, latchkey: &Latchkey) {
+        let session = latchkey.snapshot().session;
+        let shown = announcements::no_longer_followed(
+            self.followed.items(),
+            &session,
+            &mut self.sent,
+            Utc::now(),
+        );
+        self.shown.extend(shown.map(|a| (a.kind, a.title, a.body)));
+        self.followed.clear();
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_says_once_which_activations_are_no_longer_followed() {
+    let harness = Harness::start(fast_options()).await;
+    let ada = signed_in(&harness, ADA).await;
+    activate_on_call(&ada).await;
+    let reader = Target::DirectoryRole {
+        role_definition_id: "f2ef992c-3afb-46b9-b7cf-a126ee74c451".into(),
+        directory_scope_id: "/".into(),
+    };
+    let platform = group_target("030de017-682a-48ed-8ca2-9ec91fb8101a", GroupAccess::Owner);
+    let more = ada
+        .activate(
+            [(reader, 120), (platform, 180)]
+                .into_iter()
+                .map(|(target, duration_minutes)| ActivationInput {
+                    target,
+                    duration_minutes,
+                    justification: Some("Quarterly access review".into()),
+                    ticket_number: None,
+                    ticket_system: None,
+                    start_at: None,
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        more.iter()
+            .all(|o| status(o) == Ok(RequestStatus::Provisioned)),
+        "{more:?}"
+    );
+    let mut watcher = Watcher::default();
+    watcher.read(&ada).await;
+    assert_eq!(watcher.followed.items().len(), 3);
+
+    control(
+        &harness,
+        "/_sandbox/users/ada@fabrikam.example/disable",
+        json!({}),
+    )
+    .await;
+    // The next read is refused and ends the session; the watcher finds her signed out.
+    watcher.read(&ada).await;
+    assert!(is_signed_out(&ada.snapshot().session));
+    watcher.signed_out(&ada);
+    // Later ticks while signed out, and a restart that stays signed out: nothing more.
+    watcher.signed_out(&ada);
+    let again = harness.latchkey();
+    again.restore().await;
+    watcher.read(&again).await;
+    watcher.signed_out(&again);
+
+    assert_eq!(watcher.shown.len(), 1, "{:?}", watcher.shown);
+    let (kind, title, body) = &watcher.shown[0];
+    assert_eq!(*kind, AnnouncementKind::NoLongerFollowed);
+    // The one ending soonest is named: On-call Responders (1 h) before Global Reader (2 h).
+    assert_eq!(title, "On-call Responders and 2 others: no longer followed");
+    assert!(
+        body.starts_with("Your account is disabled. Contact your administrator.")
+            && body.contains("whether it still runs or was removed"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_by_choice_announces_nothing() {
+    let harness = Harness::start(fast_options()).await;
+    let ada = signed_in(&harness, ADA).await;
+    activate_on_call(&ada).await;
+    let mut watcher = Watcher::default();
+    watcher.read(&ada).await;
+    assert_eq!(watcher.followed.items().len(), 1);
+    ada.sign_out().await.unwrap();
+    watcher.signed_out(&ada);
+    assert!(watcher.shown.is_empty(), "{:?}", watcher.shown);
+    assert!(watcher.followed.items().is_empty());
 }
 
 /// Activates Ada's On-call Responders membership for an hour; its eligibility.

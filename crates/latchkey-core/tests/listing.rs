@@ -119,11 +119,12 @@ async fn a_policy_throttled_inside_the_batch_is_read_again_on_its_own() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = harness.latchkey();
     sign_in(&latchkey, ADA).await;
-    control(
+    fault(
         &harness,
-        "/_sandbox/faults",
-        serde_json::json!({ "method": "GET", "pathContains": "policies/roleManagementPolicyAssignments",
-                            "kind": { "throttle": { "retryAfter": 0 } }, "count": 1 }),
+        "GET",
+        "policies/roleManagementPolicyAssignments",
+        serde_json::json!({ "throttle": { "retryAfter": 0 } }),
+        1,
     )
     .await;
     let before = latchkey.round_trips();
@@ -219,11 +220,12 @@ async fn a_plane_the_service_refuses_is_reported_and_the_others_still_listed() {
     let harness = Harness::start(fast_options()).await;
     let latchkey = harness.latchkey();
     sign_in(&latchkey, ADA).await;
-    control(
+    fault(
         &harness,
-        "/_sandbox/faults",
-        serde_json::json!({ "method": "GET", "pathContains": "directory/roleEligibilityScheduleInstances",
-                            "kind": "unavailable", "count": 10 }),
+        "GET",
+        "directory/roleEligibilityScheduleInstances",
+        serde_json::json!("unavailable"),
+        10,
     )
     .await;
     let listing = latchkey.list_eligibilities().await.unwrap();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::*;
 use latchkey_core::model::{ActivationInput, Plane, RequestStatus, Target};
-use latchkey_core::{ErrorCode, Latchkey};
+use latchkey_core::ErrorCode;
 use serde_json::json;
 
 const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
@@ -34,12 +34,6 @@ fn input(target: Target, minutes: u32) -> ActivationInput {
         ticket_system: None,
         start_at: None,
     }
-}
-
-async fn signed_in_and_listed(harness: &Harness, upn: &str) -> Arc<Latchkey> {
-    let latchkey = signed_in(harness, upn).await;
-    latchkey.list_eligibilities().await.unwrap();
-    latchkey
 }
 
 #[tokio::test]
@@ -177,25 +171,22 @@ async fn an_approval_gated_role_waits_then_the_approver_decides_on_beta_steps() 
 async fn a_lost_role_response_is_reconciled_without_a_duplicate() {
     let harness = Harness::start(fast_options()).await;
     let ada = signed_in_and_listed(&harness, ADA).await;
-    control(
+    fault(
         &harness,
-        "/_sandbox/faults",
-        json!({ "method": "POST", "pathContains": "roleAssignmentScheduleRequests", "kind": "loseResponse", "count": 1 }),
+        "POST",
+        "roleAssignmentScheduleRequests",
+        json!("loseResponse"),
+        1,
     )
     .await;
     let reader = role(GLOBAL_READER, "/");
-    let outcome = ada
-        .activate(vec![input(reader.clone(), 60)])
-        .await
-        .unwrap()
-        .remove(0);
+    let outcome = activate_one(&ada, input(reader.clone(), 60)).await;
     assert_eq!(
         status(&outcome),
         Ok(RequestStatus::Provisioned),
         "{outcome:?}"
     );
-    let mine = ada.list_requests().await.unwrap().items;
-    assert_eq!(mine.iter().filter(|r| r.target.same(&reader)).count(), 1);
+    assert_eq!(requests_for(&ada, &reader).await, 1);
 }
 
 #[tokio::test]

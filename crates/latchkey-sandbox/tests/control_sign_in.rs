@@ -2,43 +2,34 @@
 //! device code, answering an authorization request, and the refusals for unknown codes, used
 //! codes and disabled accounts — over HTTP, redeemed at the token endpoint as a client would.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
+mod common;
+
+use common::identity::{jwt, Idp, REDIRECT, VERIFIER};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 const ADA: &str = "ada@fabrikam.example";
 const ADA_ID: &str = "8593dd9e-f545-42a4-bb60-1960cbb136bd";
 const HENRIK: &str = "henrik@fabrikam.example";
-const SCOPE: &str = "https://graph.microsoft.com/User.Read openid profile offline_access";
 const MFA: &str = r#"{"access_token":{"amr":{"values":["mfa"]}}}"#;
-const VERIFIER: &str = "a-verifier-that-is-long-enough-for-rfc-7636-section-4.1_~";
-const REDIRECT: &str = "http://localhost:49152/";
 
+/// The identity endpoints and the control API's sign-in routes.
 struct Harness {
-    sandbox: Sandbox,
-    http: reqwest::Client,
+    idp: Idp,
 }
 
-/// The claims of a JWT, read without verification (as a test may; clients must not).
-fn jwt(token: &Value) -> Value {
-    let payload = token.as_str().unwrap().split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+impl std::ops::Deref for Harness {
+    type Target = Idp;
+
+    fn deref(&self) -> &Idp {
+        &self.idp
+    }
 }
 
 impl Harness {
     async fn start() -> Self {
         Self {
-            sandbox: Sandbox::start_demo(SandboxOptions::default())
-                .await
-                .unwrap(),
-            http: reqwest::Client::new(),
+            idp: Idp::start().await,
         }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.sandbox.base_url())
     }
 
     async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
@@ -52,31 +43,9 @@ impl Harness {
         (response.status().as_u16(), response.json().await.unwrap())
     }
 
-    async fn token(&self, form: &[(&str, &str)]) -> (u16, Value) {
-        let mut fields = vec![("client_id", DEMO_CLIENT_ID)];
-        fields.extend_from_slice(form);
-        let response = self
-            .http
-            .post(self.url("/organizations/oauth2/v2.0/token"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
-    }
-
     /// A new device authorization: `(device_code, user_code)`.
     async fn device_code(&self) -> (String, String) {
-        let code: Value = self
-            .http
-            .post(self.url("/organizations/oauth2/v2.0/devicecode"))
-            .form(&[("client_id", DEMO_CLIENT_ID), ("scope", SCOPE)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let code = self.device_authorization().await;
         (
             code["device_code"].as_str().unwrap().to_owned(),
             code["user_code"].as_str().unwrap().to_owned(),
@@ -92,20 +61,10 @@ impl Harness {
         .await
     }
 
+    /// An authorize URL with state `s-42` and these claims (none when empty).
     fn authorize_url(&self, claims: &str) -> String {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER.as_bytes()));
-        let query = serde_urlencoded::to_string([
-            ("client_id", DEMO_CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", SCOPE),
-            ("state", "s-42"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-            ("claims", claims),
-        ])
-        .unwrap();
-        self.url(&format!("/organizations/oauth2/v2.0/authorize?{query}"))
+        self.idp
+            .authorize_url(&[("state", "s-42"), ("claims", claims)])
     }
 }
 

@@ -108,6 +108,25 @@ async fn activate_list_deactivate_and_expire() {
         .await;
     assert_eq!((status, error_code(&body)), (400, "ActiveDurationTooShort"));
     advance(&sandbox, "PT6M").await;
+    // Nobody else ends it: naming Ada is refused, naming oneself finds nothing active.
+    let ben = sign_in(&sandbox, "ben@fabrikam.example").await;
+    let (status, body) = ben
+        .post(
+            &format!("{GROUPS}/assignmentScheduleRequests"),
+            deactivate.clone(),
+        )
+        .await;
+    assert_eq!((status, error_code(&body)), (403, "AccessDenied"), "{body}");
+    let mut bens_own = deactivate.clone();
+    bens_own["principalId"] = json!(BEN);
+    let (status, body) = ben
+        .post(&format!("{GROUPS}/assignmentScheduleRequests"), bens_own)
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "RoleAssignmentDoesNotExist")
+    );
+    assert_eq!(ada.active_groups().await, [ONCALL]);
     let (status, body) = ada
         .post(
             &format!("{GROUPS}/assignmentScheduleRequests"),
@@ -298,6 +317,20 @@ async fn scheduled_requests_can_be_canceled_and_unanswered_ones_time_out() {
         "{granted}"
     );
     let id = granted["id"].as_str().unwrap();
+    // Someone else's request is not found for them (PIM lists nobody another's requests), and
+    // stays as it was.
+    let ben = sign_in(&sandbox, "ben@fabrikam.example").await;
+    let (status, body) = ben
+        .post(
+            &format!("{GROUPS}/assignmentScheduleRequests/{id}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((status, error_code(&body)), (404, "ResourceNotFound"));
+    let (_, still) = ada
+        .get(&format!("{GROUPS}/assignmentScheduleRequests/{id}"))
+        .await;
+    assert_eq!(still["status"], "Granted");
     let (status, _) = ada
         .post(
             &format!("{GROUPS}/assignmentScheduleRequests/{id}/cancel"),

@@ -1,33 +1,14 @@
 //! The identity side over HTTP: claims and the MFA step, authorization code + PKCE and its
 //! refusals, silent step-up on the refresh grant, and the identity control routes.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};
+mod common;
+
+use common::identity::{jwt, Idp, REDIRECT, SCOPE, VERIFIER};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 const ADA: &str = "ada@fabrikam.example";
-const SCOPE: &str = "https://graph.microsoft.com/User.Read openid profile offline_access";
 const MFA: &str = r#"{"access_token":{"amr":{"values":["mfa"]},"xms_cc":{"values":["cp1"]}}}"#;
 const C1: &str = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
-const VERIFIER: &str = "a-verifier-that-is-long-enough-for-rfc-7636-section-4.1_~";
-const REDIRECT: &str = "http://localhost:49152/";
-
-struct Idp {
-    sandbox: Sandbox,
-    http: reqwest::Client,
-}
-
-fn challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-/// The claims of a JWT, read without verification (as a test may; clients must not).
-fn jwt(token: &Value) -> Value {
-    let payload = token.as_str().unwrap().split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
 
 fn aadsts(body: &Value) -> u64 {
     body["error_codes"][0].as_u64().unwrap_or_default()
@@ -48,50 +29,13 @@ fn mfa_fields(page: &str) -> (String, String) {
 }
 
 impl Idp {
-    async fn start() -> Self {
-        let sandbox = Sandbox::start_demo(SandboxOptions::default())
-            .await
-            .unwrap();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self { sandbox, http }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.sandbox.base_url())
-    }
-
-    async fn token(&self, form: &[(&str, &str)]) -> (u16, Value) {
-        let mut fields = vec![("client_id", DEMO_CLIENT_ID)];
-        fields.extend_from_slice(form);
-        let response = self
-            .http
-            .post(self.url("/organizations/oauth2/v2.0/token"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
-    }
-
     async fn post_page(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http.post(url).form(form).send().await.unwrap()
     }
 
     /// A device code whose sign-in `upn` approves on the page, doing the MFA step when shown.
     async fn device_sign_in(&self, claims: Option<&str>, upn: &str) -> (u16, Value, bool) {
-        let code: Value = self
-            .http
-            .post(self.url("/organizations/oauth2/v2.0/devicecode"))
-            .form(&[("client_id", DEMO_CLIENT_ID), ("scope", SCOPE)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let code = self.device_authorization().await;
         let device_code = code["device_code"].as_str().unwrap();
         let grant = [
             ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
@@ -145,27 +89,6 @@ impl Idp {
         }
         let (status, body) = self.token(&grant).await;
         (status, body, mfa_shown)
-    }
-
-    fn authorize_url(&self, extra: &[(&str, &str)]) -> String {
-        let mut params = vec![
-            ("client_id", DEMO_CLIENT_ID),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", SCOPE),
-            ("state", "st4te"),
-        ];
-        let s256 = challenge(VERIFIER);
-        if !extra.iter().any(|(k, _)| *k == "code_challenge") {
-            params.push(("code_challenge", &s256));
-            params.push(("code_challenge_method", "S256"));
-        }
-        params.extend_from_slice(extra);
-        format!(
-            "{}?{}",
-            self.url("/organizations/oauth2/v2.0/authorize"),
-            serde_urlencoded::to_string(&params).unwrap()
-        )
     }
 
     /// The query of a redirect back to the app.

@@ -85,7 +85,10 @@ impl ArmClient {
             ));
         }
         let justification = input.justification.trim();
-        let stages = self.stages(&input.approval_id).await?;
+        let stages = self
+            .stages(&input.approval_id)
+            .await
+            .map_err(crate::graph::approvals::not_mine_to_decide)?;
         let Some(stage_id) = my_open_stage(&stages) else {
             return Err(no_longer_waiting(&stages));
         };

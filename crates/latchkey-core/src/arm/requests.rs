@@ -134,6 +134,9 @@ impl ArmClient {
             .await
         {
             WriteOutcome::Done(_) => Ok(()),
+            WriteOutcome::Refused(e) if e.is_not_found() => {
+                Err(crate::graph::requests::not_my_request(e))
+            }
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
                 let url = self.url(request_id, API_VERSION, None)?;

@@ -195,7 +195,10 @@ impl GraphClient {
             ));
         }
         let plane = input.plane;
-        let stages = self.stages(plane, &input.approval_id).await?;
+        let stages = self
+            .stages(plane, &input.approval_id)
+            .await
+            .map_err(not_mine_to_decide)?;
         let Some(stage_id) = my_open_stage(&stages) else {
             return Err(no_longer_waiting(&stages));
         };
@@ -220,6 +223,19 @@ impl GraphClient {
                 reconcile_decision(stages, &stage_id, input.approve, &e)
             }
         }
+    }
+}
+
+/// Reading an approval PIM answered with 404: it is not one the caller approves (PIM shows an
+/// approval to its requester and approvers only), or there is none. Other errors pass.
+pub(crate) fn not_mine_to_decide(answer: Error) -> Error {
+    if !answer.is_not_found() {
+        return answer;
+    }
+    Error {
+        code: ErrorCode::Forbidden,
+        message: "This request isn't waiting for your decision: you are not one of its approvers, or it no longer exists. Refresh the inbox.".to_owned(),
+        ..answer
     }
 }
 

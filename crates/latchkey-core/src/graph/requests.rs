@@ -85,6 +85,15 @@ pub(crate) fn outcome(target: &Target, result: Result<PimRequest>) -> RequestOut
     }
 }
 
+/// A cancel PIM answered with 404: the id is someone else's request, or none at all.
+pub(crate) fn not_my_request(answer: Error) -> Error {
+    Error {
+        code: ErrorCode::InvalidInput,
+        message: "Latchkey can't find this request among yours: it is someone else's or no longer exists. Refresh to see your requests.".to_owned(),
+        ..answer
+    }
+}
+
 pub(crate) fn invalid(message: &str) -> Error {
     Error::new(ErrorCode::InvalidInput, message)
 }
@@ -260,6 +269,7 @@ impl GraphClient {
         let path = format!("{}/{request_id}/cancel", plane::paths(plane)?.requests);
         match self.write(Method::POST, &path, &json!({})).await {
             WriteOutcome::Done(_) => Ok(()),
+            WriteOutcome::Refused(e) if e.is_not_found() => Err(not_my_request(e)),
             WriteOutcome::Refused(e) => Err(e),
             WriteOutcome::Uncertain(e) => {
                 // Reconcile: read the request back before saying anything.

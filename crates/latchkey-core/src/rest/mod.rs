@@ -300,6 +300,13 @@ impl Rest {
 
 /// Maps a failed response of `service` to a code and a sentence.
 pub(crate) fn error_from_response(service: &str, status: StatusCode, body: &[u8]) -> Error {
+    Error {
+        http_status: Some(status.as_u16()),
+        ..classify_response(service, status, body)
+    }
+}
+
+fn classify_response(service: &str, status: StatusCode, body: &[u8]) -> Error {
     let envelope = serde_json::from_slice::<ErrorEnvelope>(body)
         .ok()
         .map(|e| e.error);

@@ -181,6 +181,24 @@ pub async fn control(harness: &Harness, path: &str, body: serde_json::Value) {
     );
 }
 
+/// Makes the sandbox answer the next `count` requests with `method` whose path contains
+/// `path` with the fault `kind`, spelled as the control API takes it (`"loseResponse"`,
+/// `"unavailable"`, `{"throttle": {"retryAfter": 1}}`, …).
+pub async fn fault(
+    harness: &Harness,
+    method: &str,
+    path: &str,
+    kind: serde_json::Value,
+    count: u32,
+) {
+    control(
+        harness,
+        "/_sandbox/faults",
+        serde_json::json!({ "method": method, "pathContains": path, "kind": kind, "count": count }),
+    )
+    .await;
+}
+
 /// A group membership or ownership as a PIM target.
 pub fn group_target(group_id: &str, access: GroupAccess) -> Target {
     Target::Group {
@@ -305,6 +323,34 @@ pub async fn signed_in(harness: &Harness, upn: &str) -> Arc<Latchkey> {
     let latchkey = harness.latchkey();
     sign_in(&latchkey, upn).await;
     latchkey
+}
+
+/// A new `Latchkey` signed in as `upn` that has listed its eligibilities once (so policies
+/// and names are known, as after the app's first screen).
+pub async fn signed_in_and_listed(harness: &Harness, upn: &str) -> Arc<Latchkey> {
+    let latchkey = signed_in(harness, upn).await;
+    latchkey.list_eligibilities().await.unwrap();
+    latchkey
+}
+
+/// Activates one input and returns its outcome.
+pub async fn activate_one(
+    latchkey: &Latchkey,
+    input: latchkey_core::model::ActivationInput,
+) -> latchkey_core::model::RequestOutcome {
+    latchkey.activate(vec![input]).await.unwrap().remove(0)
+}
+
+/// How many of my requests PIM lists for `target` (any action, any status).
+pub async fn requests_for(latchkey: &Latchkey, target: &Target) -> usize {
+    latchkey
+        .list_requests()
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|r| r.target.same(target))
+        .count()
 }
 
 /// An outcome as what a person reads: PIM's status, or the error's code.

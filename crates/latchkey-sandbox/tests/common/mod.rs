@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod arm;
+pub mod identity;
 pub mod roles;
 
 use latchkey_sandbox::{Sandbox, SandboxOptions, DEMO_CLIENT_ID};

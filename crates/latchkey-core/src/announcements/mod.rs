@@ -1,6 +1,7 @@
 //! Notifications about requests and approvals, each shown once — also across restarts: a
 //! pending request of mine that was approved, denied or expired; access someone else ended
-//! early; a new request waiting for my decision. Pure logic over what the service listed and
+//! early; a new request waiting for my decision; access I can no longer follow because the
+//! service ended my session. Pure logic over what the service listed and
 //! the [`SentLog`]; the app shows what comes back.
 
 use chrono::{DateTime, Duration, Utc};
@@ -8,6 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use crate::model::{Activation, ApprovalItem, PimRequest, RequestStatus};
 use crate::reminders::SentLog;
 use crate::time::parse_lenient;
+
+mod session_end;
+pub use session_end::no_longer_followed;
 
 /// What an announcement is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +26,9 @@ pub enum AnnouncementKind {
     Revoked,
     /// A request waits for my decision.
     ApprovalWaiting,
+    /// The service ended my session (account disabled, sign-in revoked) while access was
+    /// followed: Latchkey can no longer see it, warn before it ends or say if it was removed.
+    NoLongerFollowed,
 }
 
 /// One notification to show.
