@@ -60,6 +60,7 @@ describe("the tray asks for an item's activation form", { timeout: 30_000 }, () 
     mounted = mount(App, { target: document.body, props: { backend } });
     await settle();
     expect(dialogTitle()).toBe("Activate Prod DB Admins");
+    expect(location.hash).toBe("");
     (one("cancel-activation") as HTMLButtonElement).click();
     await settle();
     expect(dialogTitle()).toBeNull();
