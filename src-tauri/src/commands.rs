@@ -11,6 +11,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
 
+use crate::favourites::FavouritesState;
 use crate::AppState;
 
 type CommandResult<T> = Result<T, AppError>;
@@ -158,9 +159,12 @@ pub async fn list_requests(state: State<'_, AppState>) -> CommandResult<Listing<
 #[tauri::command]
 pub async fn activate(
     state: State<'_, AppState>,
+    favourites: State<'_, FavouritesState>,
     inputs: Vec<ActivationInput>,
 ) -> CommandResult<Vec<RequestOutcome>> {
     check_batch(&inputs, "items to activate")?;
+    // Remembered as the form remembers it (when sent), for the tray's one-click activation.
+    favourites.remember_justifications(&inputs);
     let outcomes = state.latchkey.activate(inputs).await?;
     state.refresh.notify_one();
     Ok(outcomes)

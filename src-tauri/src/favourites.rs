@@ -1,10 +1,13 @@
 //! The favourites commands: the starred groups and roles, stored in `favourites.json` in the
-//! data dir (by target, so they survive renames and sign-ins).
+//! data dir (by target, so they survive renames and sign-ins), and the justification last sent
+//! per target (`justifications.json`), which a tray favourite activates with.
 
 use std::sync::Mutex;
 
 use latchkey_core::favourites::{one_click, Favourite, FavouritesFile, OneClick};
 use latchkey_core::ipc::AppError;
+use latchkey_core::justifications::JustificationsFile;
+use latchkey_core::model::ActivationInput;
 use latchkey_core::model::RequestStatus;
 use tauri::{AppHandle, Manager, State};
 
@@ -14,14 +17,18 @@ use crate::{notify, tenant, tray, window, AppState};
 /// Managed state: the file, behind a lock so two saves never interleave.
 pub struct FavouritesState {
     file: Mutex<FavouritesFile>,
+    justifications: Mutex<JustificationsFile>,
 }
 
 impl Default for FavouritesState {
-    /// `favourites.json` in the data dir.
+    /// `favourites.json` and `justifications.json` in the data dir.
     fn default() -> Self {
         Self {
             file: Mutex::new(FavouritesFile::new(
                 tenant::data_dir().join("favourites.json"),
+            )),
+            justifications: Mutex::new(JustificationsFile::new(
+                tenant::data_dir().join("justifications.json"),
             )),
         }
     }
@@ -37,6 +44,33 @@ impl FavouritesState {
         }
         list
     }
+
+    /// Remembers the justifications of activations sent from the window, so the tray's next
+    /// one-click activation of the same target uses the latest one. A failure costs only that.
+    pub fn remember_justifications(&self, inputs: &[ActivationInput]) {
+        let file = self
+            .justifications
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match file.remember(inputs, chrono::Utc::now()) {
+            Ok(Some(warning)) => tracing::warn!("justifications: {warning}"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e.message, "could not remember the justification"),
+        }
+    }
+
+    /// The justification last sent for `target`, if one is remembered.
+    fn remembered_justification(&self, target: &latchkey_core::model::Target) -> Option<String> {
+        let file = self
+            .justifications
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let (list, warning) = file.load();
+        if let Some(warning) = warning {
+            tracing::warn!("justifications: {warning}");
+        }
+        list.recall(target).map(str::to_owned)
+    }
 }
 
 /// Puts the favourites into the tray menu.
@@ -49,9 +83,12 @@ pub fn show_in_tray(app: &AppHandle, favourites: &[Favourite]) {
 pub fn activate_from_tray(app: &AppHandle, index: usize) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let Some(favourite) = app.state::<FavouritesState>().load().into_iter().nth(index) else {
+        let state = app.state::<FavouritesState>();
+        let Some(favourite) = state.load().into_iter().nth(index) else {
             return;
         };
+        // Read at click time: the window may have sent a newer one since it was starred.
+        let remembered = state.remembered_justification(&favourite.target);
         let latchkey = app.state::<AppState>().latchkey.clone();
         let default_minutes = app
             .state::<SettingsState>()
@@ -65,10 +102,16 @@ pub fn activate_from_tray(app: &AppHandle, index: usize) {
             }
         };
         let eligibility = eligibilities.iter().find(|e| e.target == favourite.target);
-        match one_click(&favourite, eligibility, default_minutes) {
+        match one_click(
+            &favourite,
+            eligibility,
+            default_minutes,
+            remembered.as_deref(),
+        ) {
             OneClick::OpenWindow(why) => {
                 tracing::info!("tray favourite needs the window: {why}");
-                window::show_main(&app);
+                // With its activation form open, where the missing ticket or sign-in is given.
+                window::show_activation(&app, &favourite.target);
             }
             OneClick::Activate(input) => {
                 let minutes = input.duration_minutes;

@@ -24,6 +24,9 @@ pub enum AppEvent {
     SessionChanged,
     /// Payload: the view to show (`"approvals"`), when the tray asks an open window for it.
     ShowView,
+    /// Payload: a target key (`Target::key`) whose activation form the tray asks an open window
+    /// to show (a favourite that needs more than one click).
+    FocusTarget,
 }
 
 impl AppEvent {
@@ -32,6 +35,7 @@ impl AppEvent {
         match self {
             AppEvent::SessionChanged => "session-changed",
             AppEvent::ShowView => "show-view",
+            AppEvent::FocusTarget => "focus-target",
         }
     }
 }

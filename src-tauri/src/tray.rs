@@ -1,6 +1,6 @@
 //! The tray icon and its menu. Linux trays have no click events or tooltips, so everything is a
-//! menu item: the session, what is active with the time left, Open, Quit. Menu ids convert to
-//! and from an enum instead of being matched as raw strings.
+//! menu item: the session, what is active with the time left, favourites, Open, Refresh, Sign
+//! out, Quit. Menu ids convert to and from an enum instead of being matched as raw strings.
 
 use std::sync::Mutex;
 
@@ -12,7 +12,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 
-use crate::window;
+use crate::{notify, window, AppState};
 
 /// The tray menu's actionable items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +22,21 @@ pub enum TrayItem {
     Approvals,
     /// The favourite at this index of `favourites.json`: one-click activation.
     Favourite(usize),
+    /// Reads what is active and what waits from the service now.
+    Refresh,
+    /// Signs the current account out (the others stay signed in).
+    SignOut,
     Quit,
 }
 
 impl TrayItem {
-    const FIXED: [TrayItem; 3] = [TrayItem::Open, TrayItem::Approvals, TrayItem::Quit];
+    const FIXED: [TrayItem; 5] = [
+        TrayItem::Open,
+        TrayItem::Approvals,
+        TrayItem::Refresh,
+        TrayItem::SignOut,
+        TrayItem::Quit,
+    ];
 
     /// The menu id.
     pub fn id(self) -> String {
@@ -34,6 +44,8 @@ impl TrayItem {
             TrayItem::Open => "open".to_owned(),
             TrayItem::Approvals => "approvals".to_owned(),
             TrayItem::Favourite(index) => format!("favourite-{index}"),
+            TrayItem::Refresh => "refresh".to_owned(),
+            TrayItem::SignOut => "sign-out".to_owned(),
             TrayItem::Quit => "quit".to_owned(),
         }
     }
@@ -99,6 +111,8 @@ impl Tray {
                 Some(TrayItem::Favourite(index)) => {
                     crate::favourites::activate_from_tray(app, index)
                 }
+                Some(TrayItem::Refresh) => app.state::<AppState>().refresh.notify_one(),
+                Some(TrayItem::SignOut) => sign_out(app),
                 Some(TrayItem::Quit) => app.exit(0),
                 None => {}
             });
@@ -158,6 +172,20 @@ impl Tray {
             true,
             None::<&str>,
         )?;
+        let refresh = MenuItem::with_id(
+            app,
+            TrayItem::Refresh.id(),
+            "Refresh",
+            signed_in,
+            None::<&str>,
+        )?;
+        let sign_out = MenuItem::with_id(
+            app,
+            TrayItem::SignOut.id(),
+            "Sign out",
+            signed_in,
+            None::<&str>,
+        )?;
         let quit = MenuItem::with_id(
             app,
             TrayItem::Quit.id(),
@@ -171,6 +199,8 @@ impl Tray {
         }
         menu.append(&separator)?;
         menu.append(&open)?;
+        menu.append(&refresh)?;
+        menu.append(&sign_out)?;
         menu.append(&quit)?;
         self.icon.set_menu(Some(menu))
     }
@@ -183,6 +213,17 @@ impl Tray {
             }
         }
     }
+}
+
+/// The tray's Sign out: the current account, as the window's button does; a failure is said in
+/// a notification (the window may be closed).
+fn sign_out(app: &AppHandle) {
+    let latchkey = app.state::<AppState>().latchkey.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = latchkey.sign_out().await {
+            notify::show("Latchkey could not sign you out".to_owned(), e.message);
+        }
+    });
 }
 
 /// Shows the session state in the tray, if it exists.

@@ -1,6 +1,7 @@
 //! The main window. It is created when needed and destroyed when closed — the web view's memory
 //! goes with it — while the Rust core keeps running in the tray.
 
+use latchkey_core::model::Target;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 use crate::AppEvent;
@@ -47,6 +48,34 @@ pub fn show(app: &AppHandle, view: Option<View>) {
         Some(view) => format!("index.html#{}", view.name()),
         None => "index.html".to_owned(),
     };
+    build(app, page);
+}
+
+/// Shows the main window with the activation form of `target` open (a tray favourite whose
+/// policy needs more than one click): a new window gets `#activate=<target key>`, an open one
+/// a `focus-target` event with the key (the UI's `focus-request.ts`).
+pub fn show_activation(app: &AppHandle, target: &Target) {
+    let key = target.key();
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        if let Err(e) = window.emit(AppEvent::FocusTarget.name(), &key) {
+            tracing::warn!(error = %e, "could not ask the window for an activation form");
+        }
+        return;
+    }
+    build(app, activation_page(&key));
+}
+
+/// The page a new window opens on to show `key`'s activation form.
+fn activation_page(key: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
+    format!("index.html#activate={encoded}")
+}
+
+/// Creates the main window on `page` and focuses it.
+fn build(app: &AppHandle, page: String) {
     let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App(page.into()))
         .title("Latchkey")
         .inner_size(900.0, 640.0)
@@ -87,6 +116,18 @@ fn is_app_url(url: &url::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_window_for_an_activation_form_names_the_target_in_its_fragment() {
+        let target = Target::DirectoryRole {
+            role_definition_id: "F2EF992C".into(),
+            directory_scope_id: "/administrativeUnits/X y".into(),
+        };
+        assert_eq!(
+            activation_page(&target.key()),
+            "index.html#activate=role%7Cf2ef992c%7C%2Fadministrativeunits%2Fx+y"
+        );
+    }
 
     #[test]
     fn only_app_urls_may_load() {

@@ -38,20 +38,22 @@ pub enum OneClick {
 /// Decides a tray click: activate at once with the remembered justification and the default
 /// duration (capped by the policy's maximum) when nothing else is needed; otherwise (a ticket,
 /// MFA, an approval, a justification never given, an unknown policy, no longer eligible) open
-/// the window.
+/// the window. `remembered` is the justification last sent for the target
+/// ([`crate::justifications`]): it wins over the copy taken when the favourite was starred.
 pub fn one_click(
     favourite: &Favourite,
     eligibility: Option<&Eligibility>,
     default_minutes: u32,
+    remembered: Option<&str>,
 ) -> OneClick {
     let name = &favourite.name;
     let Some(eligibility) = eligibility else {
         return OneClick::OpenWindow(format!("You are no longer eligible for {name}."));
     };
     let rules = &eligibility.requirements;
-    let justification = favourite
-        .justification
-        .as_deref()
+    let justification = remembered
+        .filter(|j| !j.trim().is_empty())
+        .or(favourite.justification.as_deref())
         .map(str::trim)
         .filter(|j| !j.is_empty())
         .map(str::to_owned);
@@ -194,7 +196,8 @@ mod tests {
     #[test]
     fn a_simple_policy_activates_in_one_click_with_the_remembered_justification_capped() {
         let fav = group("a");
-        let OneClick::Activate(input) = one_click(&fav, Some(&eligible(&fav, open())), 60) else {
+        let OneClick::Activate(input) = one_click(&fav, Some(&eligible(&fav, open())), 60, None)
+        else {
             panic!("expected an activation");
         };
         assert_eq!(input.duration_minutes, 45, "capped by the policy's maximum");
@@ -226,7 +229,7 @@ mod tests {
         for rules in cases {
             assert!(
                 matches!(
-                    one_click(&fav, Some(&eligible(&fav, rules.clone())), 60),
+                    one_click(&fav, Some(&eligible(&fav, rules.clone())), 60, None),
                     OneClick::OpenWindow(_)
                 ),
                 "{rules:?}"
@@ -237,10 +240,45 @@ mod tests {
             ..fav.clone()
         };
         assert!(matches!(
-            one_click(&unjustified, Some(&eligible(&fav, open())), 60),
+            one_click(&unjustified, Some(&eligible(&fav, open())), 60, None),
             OneClick::OpenWindow(_)
         ));
-        assert!(matches!(one_click(&fav, None, 60), OneClick::OpenWindow(_)));
+        assert!(matches!(
+            one_click(&fav, None, 60, Some("Routine work")),
+            OneClick::OpenWindow(_)
+        ));
+    }
+
+    #[test]
+    fn the_justification_sent_last_wins_over_the_copy_taken_when_starred() {
+        let fav = group("a");
+        let rules = open();
+        let eligibility = eligible(&fav, rules);
+        let justification = |remembered| match one_click(&fav, Some(&eligibility), 60, remembered) {
+            OneClick::Activate(input) => input.justification,
+            OneClick::OpenWindow(why) => panic!("expected an activation: {why}"),
+        };
+        assert_eq!(
+            justification(Some("Pager rota")).as_deref(),
+            Some("Pager rota")
+        );
+        assert_eq!(
+            justification(Some("   ")).as_deref(),
+            Some("Routine work"),
+            "a blank memory falls back"
+        );
+        assert_eq!(justification(None).as_deref(), Some("Routine work"));
+        let never_typed = Favourite {
+            justification: None,
+            ..fav.clone()
+        };
+        assert!(
+            matches!(
+                one_click(&never_typed, Some(&eligibility), 60, Some("Typed later")),
+                OneClick::Activate(ActivationInput { justification: Some(ref j), .. }) if j == "Typed later"
+            ),
+            "starred before any justification was typed: the one typed since is used"
+        );
     }
 
     #[test]

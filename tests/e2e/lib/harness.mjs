@@ -584,8 +584,11 @@ function gdbus(args) {
   return execFileSync('gdbus', args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
 }
 
-/** Labels of the tray menu exported by the process `pid`, or [] when none is exported yet. */
-export function trayMenuLabels(pid) {
+/**
+ * The tray menu exported by the process `pid`: { name, path, items: [{ id, label }] } (separators
+ * have no label and are left out), or null when none is exported yet.
+ */
+export function trayMenu(pid) {
   const names = gdbus(['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus',
     '--method', 'org.freedesktop.DBus.ListNames']).match(/':[0-9.]+'/g) ?? [];
   for (const quoted of names) {
@@ -611,8 +614,34 @@ export function trayMenuLabels(pid) {
       if (!path || !block.includes('interface com.canonical.dbusmenu')) continue;
       const layout = gdbus(['call', '--session', '--dest', name, '--object-path', path,
         '--method', 'com.canonical.dbusmenu.GetLayout', '--', '0', '-1', '["label"]']);
-      return [...layout.matchAll(/'label': <'((?:[^'\\]|\\.)*)'>/g)].map((m) => m[1]);
+      // Each item is "(id, {props}, [children])"; only those with a label are kept.
+      const items = [];
+      for (const m of layout.matchAll(/\((\d+), \{((?:[^{}']|'(?:[^'\\]|\\.)*')*)\}/g)) {
+        const label = m[2].match(/'label': <'((?:[^'\\]|\\.)*)'>/)?.[1];
+        if (label !== undefined) items.push({ id: Number(m[1]), label });
+      }
+      return { name, path, items };
     }
   }
-  return [];
+  return null;
+}
+
+/** Labels of the tray menu exported by the process `pid`, or [] when none is exported yet. */
+export function trayMenuLabels(pid) {
+  return trayMenu(pid)?.items.map((item) => item.label) ?? [];
+}
+
+/**
+ * Clicks the tray menu item labelled `label` of the process `pid` as a tray host does: a
+ * com.canonical.dbusmenu Event(id, "clicked", <0>, 0). Throws when no item has that label.
+ */
+export function clickTrayItem(pid, label) {
+  const menu = trayMenu(pid);
+  const item = menu?.items.find((i) => i.label === label);
+  if (!item) {
+    throw new Error(`no tray item labelled ${JSON.stringify(label)}; the menu has ${JSON.stringify(menu?.items.map((i) => i.label) ?? [])}`);
+  }
+  execFileSync('gdbus', ['call', '--session', '--dest', menu.name, '--object-path', menu.path,
+    '--method', 'com.canonical.dbusmenu.Event', '--', String(item.id), 'clicked', '<0>', '0'],
+  { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -1,5 +1,6 @@
 // Settings on the real window, and a screenshot of every main screen for the README
-// (target/e2e-artifacts/screen-*.png; docs/screenshots holds the committed copies).
+// (target/e2e-artifacts/screen-*.png; docs/screenshots holds the committed copies; the inbox
+// with a waiting request comes from tray.test.mjs).
 // Settings: an out-of-range value is refused in the form; a save writes a readable
 // settings.json into the config dir and turns on start at login (an XDG autostart entry); a
 // damaged settings.json never stops the app (defaults with a warning); the activation form then
@@ -152,13 +153,10 @@ async function settingsSession(settingsFile, autostartEntry) {
     await shot(browser, 'active');
 
     await (await waitForTestId(browser, 'view-approvals')).click();
-    // Ada's inbox may be empty in the demo tenant: the designed empty state is the screen then.
-    await pollUntil(
-      () => browser.execute(() => Boolean(document.querySelector('[data-testid="approval-row"], [data-testid="approvals-empty"]'))),
-      (shown) => shown,
-      { timeout: 20_000, message: () => 'expected the approver inbox (rows or its empty state)' },
-    );
-    await shot(browser, 'approvals');
+    // Ada approves nothing in the demo tenant: her inbox is the designed empty state. The inbox
+    // with a request waiting is photographed by tray.test.mjs (Chloé's, screen-approvals.png).
+    await waitForTestId(browser, 'approvals-empty', { timeout: 20_000, why: "Ada's empty inbox" });
+    await shot(browser, 'approvals-empty');
 
     // Turning start at login off removes the entry.
     await (await waitForTestId(browser, 'view-settings')).click();

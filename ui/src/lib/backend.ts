@@ -107,6 +107,11 @@ export interface Backend {
   onSessionChanged(callback: (session: SessionState) => void): Promise<Unsubscribe>;
   /** Calls `callback` when the tray asks the open window for a view (`"approvals"`). */
   onShowView(callback: (view: string) => void): Promise<Unsubscribe>;
+  /**
+   * Calls `callback` with a target key (`targetKey`) when the tray asks the open window for that
+   * item's activation form (a favourite whose policy needs more than one click).
+   */
+  onFocusTarget(callback: (targetKey: string) => void): Promise<Unsubscribe>;
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([

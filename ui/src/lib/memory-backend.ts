@@ -155,6 +155,7 @@ export class MemoryBackend implements Backend {
   #session: SessionState;
   #listeners = new Set<(session: SessionState) => void>();
   #viewListeners = new Set<(view: string) => void>();
+  #focusListeners = new Set<(targetKey: string) => void>();
   /** How many browser sign-ins were started. */
   browserSignIns = 0;
   #now: () => number;
@@ -486,7 +487,19 @@ export class MemoryBackend implements Backend {
     return () => this.#viewListeners.delete(callback);
   }
 
+  async onFocusTarget(callback: (targetKey: string) => void): Promise<Unsubscribe> {
+    this.#focusListeners.add(callback);
+    return () => this.#focusListeners.delete(callback);
+  }
+
   // ---- test hooks: what Rust would do on its own ----
+
+  /** The tray asks the open window for the activation form of `targetKey`. */
+  focusTarget(targetKey: string): void {
+    for (const listener of this.#focusListeners) {
+      listener(targetKey);
+    }
+  }
 
   /** The tray asks the open window for `view`. */
   showView(view: string): void {

@@ -54,6 +54,7 @@ export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 export const EventName = {
   sessionChanged: "session-changed",
   showView: "show-view",
+  focusTarget: "focus-target",
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 
@@ -182,6 +183,10 @@ export class TauriBackend implements Backend {
 
   onShowView(callback: (view: string) => void): Promise<Unsubscribe> {
     return subscribe(EventName.showView, callback);
+  }
+
+  onFocusTarget(callback: (targetKey: string) => void): Promise<Unsubscribe> {
+    return subscribe(EventName.focusTarget, callback);
   }
 }
 
