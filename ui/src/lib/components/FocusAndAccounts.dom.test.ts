@@ -2,33 +2,19 @@
 // The whole window on the in-memory backend: the tray asks for one item's activation form (an
 // event to an open window, or a new window's #activate= fragment) and the form opens on it;
 // after signing out, the other accounts still signed in are one click away.
-import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "../../App.svelte";
 import type { Account } from "../bindings/Account";
 import { clearFocusRequest } from "../focus-request";
 import { MemoryBackend } from "../memory-backend";
+import { cleanUpAfterEach, mountInBody, settle, unmountFromBody } from "../testing/dom";
 
-let mounted: ReturnType<typeof mount> | null = null;
+cleanUpAfterEach();
 
 afterEach(() => {
-  if (mounted !== null) {
-    unmount(mounted);
-    mounted = null;
-  }
-  document.body.innerHTML = "";
-  sessionStorage.clear();
-  localStorage.clear();
   clearFocusRequest();
   history.replaceState(null, "", "/");
 });
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
-  }
-}
 
 const one = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const all = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
@@ -40,7 +26,7 @@ const CHLOE: Account = { id: "chloe.t@sandbox", username: "chloe@fabrikam.exampl
 describe("the tray asks for an item's activation form", { timeout: 30_000 }, () => {
   it("opens it in an open window, from the Approvals view too, focused on the justification", async () => {
     const backend = MemoryBackend.scenario("signed-in");
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     (one("view-approvals") as HTMLButtonElement).click();
     await settle();
@@ -57,7 +43,7 @@ describe("the tray asks for an item's activation form", { timeout: 30_000 }, () 
   it("opens it in a new window named by its fragment, once, and says so for an item no longer eligible", async () => {
     history.replaceState(null, "", `/#activate=${encodeURIComponent(PROD_DB_KEY)}`);
     const backend = MemoryBackend.scenario("signed-in");
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     expect(dialogTitle()).toBe("Activate Prod DB Admins");
     expect(location.hash).toBe("");
@@ -76,7 +62,7 @@ describe("the sign-in screen", { timeout: 30_000 }, () => {
   it("offers the accounts still signed in after signing one out", async () => {
     const backend = MemoryBackend.scenario("signed-in");
     backend.addStoredAccount(CHLOE);
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     (one("sign-out") as HTMLButtonElement).click();
     await settle();
@@ -92,13 +78,13 @@ describe("the sign-in screen", { timeout: 30_000 }, () => {
 
   it("offers nobody when no other account is signed in, and says why a switch failed", async () => {
     const backend = MemoryBackend.scenario("signed-in");
-    mounted = mount(App, { target: document.body, props: { backend } });
+    mountInBody(App, { backend });
     await settle();
     (one("sign-out") as HTMLButtonElement).click();
     await settle();
     expect(one("sign-in-button")).not.toBeNull();
     expect(one("other-accounts")).toBeNull();
-    unmount(mounted);
+    unmountFromBody();
     document.body.innerHTML = "";
 
     const failing = MemoryBackend.scenario("signed-out");
@@ -106,7 +92,7 @@ describe("the sign-in screen", { timeout: 30_000 }, () => {
     failing.switchAccount = async () => {
       throw { code: "sessionExpired", message: "Chloé's saved sign-in has ended. Sign in again." };
     };
-    mounted = mount(App, { target: document.body, props: { backend: failing } });
+    mountInBody(App, { backend: failing });
     await settle();
     all("continue-as")[0]?.click();
     await settle();
