@@ -313,6 +313,48 @@ mod tests {
     }
 
     #[test]
+    fn an_active_line_follows_the_clock_after_a_jump_or_a_suspend() {
+        // The line is worked out from the end time and the clock at each watcher tick, with
+        // nothing carried over from the tick before: after the clock jumps or the machine
+        // sleeps, the next tick says the time that is really left.
+        let start = Utc::now();
+        let activation = Activation {
+            id: "i".into(),
+            target: Target::Group {
+                group_id: "g".into(),
+                access: GroupAccess::Member,
+            },
+            name: Some("On-call Responders".into()),
+            scope_name: None,
+            start_date_time: to_ipc(start),
+            end_date_time: Some(to_ipc(start + chrono::Duration::minutes(90))),
+        };
+        let at =
+            |minutes: i64| active_line(&activation, start + chrono::Duration::minutes(minutes));
+        assert_eq!(at(0), "On-call Responders — 1 h 30 min left");
+        assert_eq!(
+            at(60),
+            "On-call Responders — 30 min left",
+            "clock jumped 1 h ahead"
+        );
+        assert_eq!(
+            at(-60),
+            "On-call Responders — 2 h 30 min left",
+            "clock set 1 h back"
+        );
+        assert_eq!(
+            at(77),
+            "On-call Responders — 13 min left",
+            "woke after a 77 min sleep"
+        );
+        assert_eq!(
+            at(200),
+            "On-call Responders — ending now",
+            "slept past the end"
+        );
+    }
+
+    #[test]
     fn the_waiting_line_counts_requests() {
         assert_eq!(waiting_line(0), None);
         assert_eq!(
