@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use latchkey_core::model::{ActivationInput, ApprovalItem, GroupAccess, RequestStatus, Target};
+use latchkey_core::model::{ApprovalItem, GroupAccess, RequestStatus, Target};
 use latchkey_core::Latchkey;
 
 const PROD_DB: &str = "9f474d24-eef8-4f36-8b86-bf8dc0cf2cfd";
@@ -15,24 +15,7 @@ const CHLOE: &str = "chloe@fabrikam.example";
 const BEN: &str = "ben@fabrikam.example";
 
 async fn ask(requester: &Latchkey, target: Target, ticket: &str) -> String {
-    let outcome = requester
-        .activate(vec![ActivationInput {
-            target,
-            duration_minutes: 60,
-            justification: Some("Failover drill".into()),
-            ticket_number: Some(ticket.into()),
-            ticket_system: None,
-            start_at: None,
-        }])
-        .await
-        .unwrap()
-        .remove(0);
-    assert_eq!(
-        outcome.status,
-        Some(RequestStatus::PendingApproval),
-        "{outcome:?}"
-    );
-    outcome.request_id.unwrap()
+    ask_pending(requester, target, 60, (ticket, None)).await
 }
 
 fn waiting<'a>(inbox: &'a [ApprovalItem], request_id: &str) -> &'a ApprovalItem {

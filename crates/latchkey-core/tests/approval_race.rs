@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use latchkey_core::model::{ActivationInput, GroupAccess, RequestStatus};
+use latchkey_core::model::GroupAccess;
 use latchkey_core::ErrorCode;
 use serde_json::json;
 
@@ -19,23 +19,8 @@ async fn a_patch_answered_409_is_someone_elses_decision() {
     let ada = signed_in(&harness, ADA).await;
     let chloe = signed_in(&harness, "chloe@fabrikam.example").await;
     let elena = signed_in(&harness, "elena@fabrikam.example").await;
-    let asked = ada
-        .activate(vec![ActivationInput {
-            target: group_target(PROD_DB, GroupAccess::Member),
-            duration_minutes: 60,
-            justification: Some("Failover drill".into()),
-            ticket_number: Some("CHG-9".into()),
-            ticket_system: None,
-            start_at: None,
-        }])
-        .await
-        .unwrap()
-        .remove(0);
-    assert_eq!(
-        asked.status,
-        Some(RequestStatus::PendingApproval),
-        "{asked:?}"
-    );
+    let prod_db = group_target(PROD_DB, GroupAccess::Member);
+    ask_pending(&ada, prod_db, 60, ("CHG-9", None)).await;
     let for_chloe = chloe.list_approvals().await.unwrap().items.remove(0);
     let for_elena = elena.list_approvals().await.unwrap().items.remove(0);
 

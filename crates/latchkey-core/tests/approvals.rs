@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use latchkey_core::model::{ActivationInput, DecisionInput, GroupAccess, Plane, RequestStatus};
+use latchkey_core::model::{DecisionInput, GroupAccess, Plane, RequestStatus};
 use latchkey_core::{ErrorCode, Latchkey};
 
 const PROD_DB: &str = "9f474d24-eef8-4f36-8b86-bf8dc0cf2cfd";
@@ -15,24 +15,8 @@ const BEN: &str = "ben@fabrikam.example";
 
 /// `requester` asks for Prod DB Admins (approval by Chloé or Elena); returns the request id.
 async fn ask_for_prod_db(requester: &Latchkey, ticket: &str) -> String {
-    let outcome = requester
-        .activate(vec![ActivationInput {
-            target: group_target(PROD_DB, GroupAccess::Member),
-            duration_minutes: 120,
-            justification: Some("Failover drill".into()),
-            ticket_number: Some(ticket.into()),
-            ticket_system: Some("ServiceNow".into()),
-            start_at: None,
-        }])
-        .await
-        .unwrap()
-        .remove(0);
-    assert_eq!(
-        outcome.status,
-        Some(RequestStatus::PendingApproval),
-        "{outcome:?}"
-    );
-    outcome.request_id.unwrap()
+    let prod_db = group_target(PROD_DB, GroupAccess::Member);
+    ask_pending(requester, prod_db, 120, (ticket, Some("ServiceNow"))).await
 }
 
 #[tokio::test]

@@ -341,6 +341,34 @@ pub async fn activate_one(
     latchkey.activate(vec![input]).await.unwrap().remove(0)
 }
 
+/// `requester` asks for `target` for `minutes` with the justification "Failover drill" and the
+/// ticket `(number, system)`; PIM must hold it for approval. Returns the request id.
+pub async fn ask_pending(
+    requester: &Latchkey,
+    target: Target,
+    minutes: u32,
+    (ticket_number, ticket_system): (&str, Option<&str>),
+) -> String {
+    let outcome = activate_one(
+        requester,
+        latchkey_core::model::ActivationInput {
+            target,
+            duration_minutes: minutes,
+            justification: Some("Failover drill".into()),
+            ticket_number: Some(ticket_number.into()),
+            ticket_system: ticket_system.map(Into::into),
+            start_at: None,
+        },
+    )
+    .await;
+    assert_eq!(
+        outcome.status,
+        Some(latchkey_core::model::RequestStatus::PendingApproval),
+        "{outcome:?}"
+    );
+    outcome.request_id.unwrap()
+}
+
 /// How many of my requests PIM lists for `target` (any action, any status).
 pub async fn requests_for(latchkey: &Latchkey, target: &Target) -> usize {
     latchkey
