@@ -86,16 +86,8 @@ impl AccountDirectory {
     }
 
     fn save(&self, all: &[AccountRecord]) -> Result<()> {
-        let write = || -> std::io::Result<()> {
-            if let Some(parent) = self.path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let text = serde_json::to_vec_pretty(all).map_err(std::io::Error::other)?;
-            let temp = self.path.with_extension("json.tmp");
-            std::fs::write(&temp, text)?;
-            std::fs::rename(&temp, &self.path)
-        };
-        write().map_err(|e| Error::internal(format!("Can't save {}: {e}", self.path.display())))
+        crate::json_file::write_atomically(&self.path, all)
+            .map_err(|e| Error::internal(format!("Can't save {}: {e}", self.path.display())))
     }
 }
 

@@ -135,18 +135,8 @@ impl FavouritesFile {
                 unique.push(favourite);
             }
         }
-        let write = || -> std::io::Result<()> {
-            if let Some(parent) = self.path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let temp = self.path.with_extension("json.tmp");
-            std::fs::write(
-                &temp,
-                serde_json::to_vec_pretty(&unique).map_err(std::io::Error::other)?,
-            )?;
-            std::fs::rename(&temp, &self.path)
-        };
-        write().map_err(|e| Error::internal(format!("Couldn't save the favourites ({e}).")))?;
+        crate::json_file::write_atomically(&self.path, &unique)
+            .map_err(|e| Error::internal(format!("Couldn't save the favourites ({e}).")))?;
         Ok(unique)
     }
 }

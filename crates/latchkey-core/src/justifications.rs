@@ -125,18 +125,7 @@ impl JustificationsFile {
         if !list.remember(inputs, now) {
             return Ok(warning);
         }
-        let write = || -> std::io::Result<()> {
-            if let Some(parent) = self.path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let temp = self.path.with_extension("json.tmp");
-            std::fs::write(
-                &temp,
-                serde_json::to_vec_pretty(&list).map_err(std::io::Error::other)?,
-            )?;
-            std::fs::rename(&temp, &self.path)
-        };
-        write()
+        crate::json_file::write_atomically(&self.path, &list)
             .map_err(|e| Error::internal(format!("Couldn't remember the justification ({e}).")))?;
         Ok(warning)
     }

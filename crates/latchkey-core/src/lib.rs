@@ -12,6 +12,7 @@ pub mod favourites;
 pub mod graph;
 pub mod http;
 pub mod ipc;
+mod json_file;
 pub mod justifications;
 mod latchkey;
 pub mod model;

@@ -210,15 +210,7 @@ impl SentLogFile {
 
     /// Writes the log atomically.
     pub fn save(&self, log: &SentLog) -> std::io::Result<()> {
-        if let Some(parent) = self.path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let temp = self.path.with_extension("json.tmp");
-        std::fs::write(
-            &temp,
-            serde_json::to_vec_pretty(log).map_err(std::io::Error::other)?,
-        )?;
-        std::fs::rename(&temp, &self.path)
+        crate::json_file::write_atomically(&self.path, log)
     }
 }
 

@@ -223,18 +223,7 @@ impl SettingsFile {
     /// one), returning what was stored.
     pub fn save(&self, settings: Settings) -> Result<Settings, Error> {
         let settings = settings.validated()?;
-        let write = || -> std::io::Result<()> {
-            if let Some(parent) = self.path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let temp = self.path.with_extension("json.tmp");
-            let mut text =
-                serde_json::to_string_pretty(&settings).map_err(std::io::Error::other)?;
-            text.push('\n');
-            std::fs::write(&temp, text)?;
-            std::fs::rename(&temp, &self.path)
-        };
-        write().map_err(|e| {
+        crate::json_file::write_atomically(&self.path, &settings).map_err(|e| {
             Error::internal(format!(
                 "Couldn't save the settings to {} ({e}).",
                 self.path.display()
