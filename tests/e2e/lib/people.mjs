@@ -25,11 +25,37 @@ export const CLIENT_ID = '3c283852-3d99-4261-9837-92c6a96d53fd';
 /** Signs `person` in from the signed-out window with the device code, through the sign-in page. */
 export async function signInAs(browser, person) {
   await (await waitForTestId(browser, 'sign-in-button', { timeout: 30_000, why: `signed out before ${person.name}` })).click();
+  await finishDeviceCode(browser, person);
+}
+
+/** Completes a device-code sign-in the window shows (its code and page) as `person`. */
+export async function finishDeviceCode(browser, person) {
   const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
   const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
   const page = await submitDeviceLogin(uri, { userCode, loginHint: person.upn, decision: 'approve' });
   assert.equal(page.status, 200, page.body.slice(0, 300));
   await waitForText(browser, 'account-name', (t) => t.includes(person.name), { timeout: 25_000, why: `${person.name} signed in` });
+}
+
+/** Clicks the element with test id `id` in the eligible row named `name` (a group or a role). */
+export async function clickInRow(browser, name, id, { timeout = 15_000 } = {}) {
+  await pollUntil(
+    () =>
+      browser.execute(
+        (wanted, testId) => {
+          const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
+            (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === wanted,
+          );
+          const target = row?.querySelector(`[data-testid="${testId}"]`);
+          target?.click();
+          return Boolean(target);
+        },
+        name,
+        id,
+      ),
+    (done) => done,
+    { timeout, message: () => `expected [data-testid="${id}"] in the row of "${name}"` },
+  );
 }
 
 /** Signs the current account out and waits for the signed-out window. */
@@ -51,20 +77,7 @@ export async function setField(browser, id, value) {
  * `pendingApproval`).
  */
 export async function requestInApp(browser, name, { minutes, justification, ticket }) {
-  const clicked = await pollUntil(
-    () =>
-      browser.execute((wanted) => {
-        const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
-          (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === wanted,
-        );
-        const button = row?.querySelector('[data-testid="activate-button"]');
-        button?.click();
-        return Boolean(button);
-      }, name),
-    (done) => done,
-    { timeout: 20_000, message: () => `expected an Activate button on ${name}` },
-  );
-  assert.ok(clicked);
+  await clickInRow(browser, name, 'activate-button', { timeout: 20_000 });
   await waitForTestId(browser, 'activation-form', { why: `the activation form for ${name}` });
   await setField(browser, 'duration-minutes', String(minutes));
   await setField(browser, 'justification', justification);

@@ -15,42 +15,12 @@ import {
   removeAppConfig,
   scratchHome,
   screenshot,
-  submitDeviceLogin,
   testIdText,
   trayMenuLabels,
   waitForTestId,
-  waitForText,
   withSession,
 } from '../lib/harness.mjs';
-
-const ADA = 'ada@fabrikam.example';
-
-async function signInAsAda(browser) {
-  await (await waitForTestId(browser, 'sign-in-button', { timeout: 30_000, why: 'signed out at start' })).click();
-  const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
-  const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
-  const page = await submitDeviceLogin(uri, { userCode, loginHint: ADA, decision: 'approve' });
-  assert.equal(page.status, 200, page.body.slice(0, 300));
-  await waitForText(browser, 'account-name', (t) => t.includes('Ada Okafor'), { timeout: 25_000, why: 'Ada signed in' });
-}
-
-/** Clicks the element with test id `id` inside the eligible row named `group` (a group or a role). */
-async function clickInRow(browser, group, id) {
-  const clicked = await browser.execute(
-    (name, testId) => {
-      const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
-        (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === name,
-      );
-      const target = row?.querySelector(`[data-testid="${testId}"]`);
-      if (!target) return false;
-      target.click();
-      return true;
-    },
-    group,
-    id,
-  );
-  assert.ok(clicked, `expected ${byTestId(id)} in the row of "${group}"`);
-}
+import { ADA, clickInRow, setField, signInAs } from '../lib/people.mjs';
 
 async function badgesOf(browser, group) {
   return browser.execute((name) => {
@@ -93,12 +63,6 @@ async function countdownOf(browser, name) {
   }, name);
 }
 
-async function setField(browser, id, value) {
-  const field = await waitForTestId(browser, id, { why: `the ${id} field` });
-  await field.clearValue();
-  await field.setValue(value);
-}
-
 async function rowsOf(browser, rowId, nameId) {
   return browser.execute(
     (r, n) => [...document.querySelectorAll(`[data-testid="${r}"]`)].map((row) => row.querySelector(`[data-testid="${n}"]`)?.textContent.trim()),
@@ -112,7 +76,7 @@ test('activate, watch the countdown, and see approval and policy limits honestly
   removeAppConfig();
   clearSecrets({ service: 'latchkey' });
   await withSession({ name: 'activation' }, async ({ browser, appPid }) => {
-    await signInAsAda(browser);
+    await signInAs(browser, ADA);
     // Groups and directory roles share one list; count each plane on its own.
     await pollUntil(() => eligibleNames(browser, 'group'), (r) => r.length === 5, {
       timeout: 20_000,

@@ -24,31 +24,9 @@ import {
   waitForText,
   withSession,
 } from '../lib/harness.mjs';
+import { ADA, clickInRow, setField } from '../lib/people.mjs';
 
-const ADA = 'ada@fabrikam.example';
 const shot = (browser, name) => screenshot(browser, path.join(artifactsDir(), `screen-${name}.png`));
-
-async function setField(browser, id, value) {
-  const field = await waitForTestId(browser, id, { why: `the ${id} field` });
-  await field.clearValue();
-  await field.setValue(value);
-}
-
-async function clickInRow(browser, name, id) {
-  const clicked = await browser.execute(
-    (n, testId) => {
-      const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
-        (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === n,
-      );
-      const target = row?.querySelector(`[data-testid="${testId}"]`);
-      target?.click();
-      return Boolean(target);
-    },
-    name,
-    id,
-  );
-  assert.ok(clicked, `expected ${byTestId(id)} in the row of "${name}"`);
-}
 
 test('settings are saved to a readable file, validated, and used; every screen is photographed', { timeout: 240_000 }, async () => {
   scratchHome();
@@ -81,7 +59,7 @@ async function settingsSession(settingsFile, autostartEntry) {
     const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
     await shot(browser, 'device-code');
     const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
-    const page = await submitDeviceLogin(uri, { userCode, loginHint: ADA, decision: 'approve' });
+    const page = await submitDeviceLogin(uri, { userCode, loginHint: ADA.upn, decision: 'approve' });
     assert.equal(page.status, 200, page.body.slice(0, 300));
     await waitForText(browser, 'account-name', (t) => t.includes('Ada Okafor'), { timeout: 25_000, why: 'Ada signed in' });
     await pollUntil(

@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   artifactsDir,
-  byTestId,
   clearSecrets,
   clickTrayItem,
   pollUntil,
@@ -25,16 +24,14 @@ import {
   scratchHome,
   screenshot,
   startSandbox,
-  submitDeviceLogin,
   testIdText,
   trayMenuLabels,
   waitForTestId,
   waitForText,
   withSession,
 } from '../lib/harness.mjs';
+import { ADA, CHLOE, clickInRow, finishDeviceCode, setField } from '../lib/people.mjs';
 
-const ADA = { upn: 'ada@fabrikam.example', name: 'Ada Okafor' };
-const CHLOE = { upn: 'chloe@fabrikam.example', name: 'Chloé Martin' };
 const OCR = 'On-call Responders';
 const OCR_GROUP = '33f73669-9719-4f27-9afa-4a29fdc859ba';
 /** Ada's ownership of Platform Engineers in the demo tenant. */
@@ -47,41 +44,6 @@ function summaries() {
 }
 
 const count = (list, s) => list.filter((x) => x === s).length;
-
-async function finishDeviceCode(browser, person) {
-  const userCode = await waitForText(browser, 'user-code', (t) => t.length >= 6, { why: 'the device code' });
-  const uri = await waitForText(browser, 'verification-uri', (t) => t.startsWith('http://127.0.0.1:'), { why: 'the sign-in page' });
-  const page = await submitDeviceLogin(uri, { userCode, loginHint: person.upn, decision: 'approve' });
-  assert.equal(page.status, 200, page.body.slice(0, 300));
-  await waitForText(browser, 'account-name', (t) => t.includes(person.name), { timeout: 25_000, why: `${person.name} signed in` });
-}
-
-async function clickInRow(browser, name, id) {
-  const clicked = await pollUntil(
-    () =>
-      browser.execute(
-        (n, testId) => {
-          const row = [...document.querySelectorAll('[data-testid="eligible-row"]')].find(
-            (r) => r.querySelector('[data-testid="eligible-name"]')?.textContent.trim() === n,
-          );
-          const target = row?.querySelector(`[data-testid="${testId}"]`);
-          target?.click();
-          return Boolean(target);
-        },
-        name,
-        id,
-      ),
-    (done) => done,
-    { timeout: 15_000, message: () => `expected ${byTestId(id)} in the row of "${name}"` },
-  );
-  assert.ok(clicked);
-}
-
-async function setField(browser, id, value) {
-  const field = await waitForTestId(browser, id, { why: `the ${id} field` });
-  await field.clearValue();
-  await field.setValue(value);
-}
 
 async function submitAndWait(browser) {
   await (await waitForTestId(browser, 'submit-activation')).click();
