@@ -12,6 +12,7 @@ pub mod favourites;
 pub mod graph;
 pub mod http;
 pub mod ipc;
+pub mod last_known;
 mod latchkey;
 pub mod model;
 pub mod policy_cache;
