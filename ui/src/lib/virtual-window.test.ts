@@ -24,6 +24,15 @@ describe("visibleRange", () => {
   });
 });
 
+describe("visibleRange with minRows", () => {
+  it("renders a short list whole and keeps at least minRows of a long one", () => {
+    const base = { rowHeight: 100, overscan: 2, viewportHeight: 300, minRows: 30 };
+    expect(visibleRange({ ...base, count: 17, scrollTop: 0 })).toEqual({ start: 0, end: 17 });
+    expect(visibleRange({ ...base, count: 2_000, scrollTop: 0 })).toEqual({ start: 0, end: 30 });
+    expect(visibleRange({ ...base, count: 2_000, scrollTop: 199_700 })).toEqual({ start: 1_970, end: 2_000 });
+  });
+});
+
 describe("scrollToReveal", () => {
   it("scrolls just enough to show a row below or above the viewport, under the sticky header", () => {
     // Viewport 600 px, header 36 px, rows 100 px: row 10 spans 1,036..1,136.

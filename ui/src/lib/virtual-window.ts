@@ -16,6 +16,11 @@ export interface WindowInput {
   overscan: number;
   /** Assumed viewport height before the first layout (and in DOM-less tests). */
   fallbackHeight?: number;
+  /**
+   * At least this many rows are rendered (fewer only when the list is shorter), widening the
+   * overscan: a short list is entirely in the DOM, so finding a row by its text works there.
+   */
+  minRows?: number;
 }
 
 /** Half-open index range `[start, end)` of the rows to render. */
@@ -33,8 +38,13 @@ export function visibleRange(input: WindowInput): RowRange {
   const top = Math.max(0, input.scrollTop);
   const first = Math.floor(top / rowHeight);
   const last = Math.ceil((top + height) / rowHeight);
-  const start = Math.min(count, Math.max(0, first - overscan));
-  const end = Math.min(count, Math.max(start, last + overscan));
+  let start = Math.min(count, Math.max(0, first - overscan));
+  let end = Math.min(count, Math.max(start, last + overscan));
+  const least = Math.min(count, input.minRows ?? 0);
+  if (end - start < least) {
+    end = Math.min(count, start + least);
+    start = Math.max(0, end - least);
+  }
   return { start, end };
 }
 

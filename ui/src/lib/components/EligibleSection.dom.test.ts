@@ -14,8 +14,8 @@ import EligibleSection from "./EligibleSection.svelte";
 
 const N = 2_000;
 // The viewport is not laid out in happy-dom: the list assumes 800 px, 8 rows of 100 px, plus
-// an overscan of 8 on each side.
-const MAX_RENDERED = 8 + 2 * 8 + 1;
+// an overscan of 8 on each side, and renders at least 30 rows; one more may be the focused one.
+const MAX_RENDERED = 30 + 1;
 
 let mounted: ReturnType<typeof mount> | null = null;
 
