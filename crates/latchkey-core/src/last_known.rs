@@ -8,6 +8,7 @@
 //! version or names another account is ignored with a warning: it is a cache, the refresh
 //! replaces it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -58,8 +59,10 @@ struct File {
 #[derive(Clone)]
 pub struct LastKnownStore {
     dir: PathBuf,
-    /// The sequence number of the newest state written, so an older one never lands last.
-    written: Arc<Mutex<u64>>,
+    /// By account, the sequence number below which nothing may be written any more: the newest
+    /// state written (so an older one never lands last), or the moment it was removed (so a
+    /// write still under way at sign-out cannot bring the file back).
+    written: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 impl LastKnownStore {
@@ -119,10 +122,11 @@ impl LastKnownStore {
         }
     }
 
-    /// Writes `state` as `account`'s, atomically, unless a newer `seq` was written already.
+    /// Writes `state` as `account`'s, atomically, unless a newer `seq` was written already
+    /// or the file was removed at or after `seq`.
     pub fn save(&self, account: &str, seq: u64, state: &LastKnown) -> std::io::Result<()> {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        if seq <= *written {
+        if written.get(account).is_some_and(|&w| seq <= w) {
             return Ok(());
         }
         let file = File {
@@ -134,13 +138,16 @@ impl LastKnownStore {
             &self.path(account),
             &serde_json::to_vec(&file).map_err(std::io::Error::other)?,
         )?;
-        *written = seq;
+        written.insert(account.to_owned(), seq);
         Ok(())
     }
 
-    /// Forgets `account`'s last known state (it signed out).
-    pub fn remove(&self, account: &str) {
-        let _written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+    /// Forgets `account`'s last known state (it signed out); states numbered up to `seq`
+    /// (taken before) are not written any more.
+    pub fn remove(&self, account: &str, seq: u64) {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let floor = written.entry(account.to_owned()).or_default();
+        *floor = (*floor).max(seq);
         match std::fs::remove_file(self.path(account)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -212,9 +219,21 @@ mod tests {
         // An older state arriving late does not overwrite a newer one.
         store.save(account, 1, &LastKnown::default()).unwrap();
         assert_eq!(store.load(account), Some(state));
-        store.remove(account);
+        store.remove(account, 5);
         assert_eq!(store.load(account), None);
-        store.remove(account); // removing twice is fine
+        store.remove(account, 5); // removing twice is fine
+        store.save(account, 4, &LastKnown::default()).unwrap();
+        assert_eq!(
+            store.load(account),
+            None,
+            "a write from before the sign-out lands late: dropped"
+        );
+        store.save(account, 6, &LastKnown::default()).unwrap();
+        assert_eq!(
+            store.load(account),
+            Some(LastKnown::default()),
+            "signed in again later"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

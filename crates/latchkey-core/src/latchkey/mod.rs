@@ -410,7 +410,8 @@ impl Latchkey {
     /// Removes an account's last known state (signed out, or its session is gone).
     pub(super) fn forget_last_known(&self, account: &str) {
         if let Some(store) = &self.last_known {
-            store.remove(account);
+            let seq = self.inner().last_known_seq;
+            store.remove(account, seq);
         }
     }
 
