@@ -2,6 +2,7 @@
 //! `{code, message}`; nothing returned here contains a token.
 
 use latchkey_core::ipc::{AppError, AppSnapshot, DeviceCodePrompt, StoredAccount};
+use latchkey_core::last_known::LastKnown;
 use latchkey_core::model::{
     Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
     Listing, PimRequest, Plane, RequestOutcome, RequesterHistory, Target,
@@ -86,6 +87,13 @@ pub async fn switch_account(state: State<'_, AppState>, account_id: String) -> C
 #[tauri::command]
 pub async fn sign_out_account(state: State<'_, AppState>, account_id: String) -> CommandResult<()> {
     Ok(state.latchkey.sign_out_account(&account_id).await?)
+}
+
+/// The current account's last known eligibilities and activations (cached on disk, no
+/// secrets), for the window to paint at once while `list_eligibilities` runs.
+#[tauri::command]
+pub fn last_known(state: State<'_, AppState>) -> Option<LastKnown> {
+    state.latchkey.last_known()
 }
 
 /// Everything the signed-in user is eligible for, on every plane.

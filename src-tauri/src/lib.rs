@@ -72,6 +72,7 @@ pub fn run() {
             commands::switch_account,
             commands::sign_out_account,
             commands::list_eligibilities,
+            commands::last_known,
             commands::open_verification_page,
             commands::copy_user_code,
             commands::list_activations,

@@ -88,6 +88,7 @@ pub async fn connect() -> Result<Connection, Error> {
         store: Arc::new(KeyringStore::new(KEYRING_SERVICE)),
         accounts_path: data_dir().join("accounts.json"),
         clock: Arc::new(SystemClock),
+        last_known_dir: Some(last_known_dir()),
     })?;
     Ok(Connection { latchkey, sandbox })
 }
@@ -97,4 +98,13 @@ pub fn data_dir() -> std::path::PathBuf {
     dirs::data_dir()
         .unwrap_or_else(std::env::temp_dir)
         .join("latchkey")
+}
+
+/// `<cache dir>/latchkey/last-known`: each account's last known listing (no secrets), painted
+/// at start before the refresh answers.
+pub fn last_known_dir() -> std::path::PathBuf {
+    dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("latchkey")
+        .join("last-known")
 }

@@ -116,6 +116,7 @@ impl BenchSandbox {
             store: self.store.clone(),
             accounts_path: self.accounts_path.clone(),
             clock: self.clock.clone(),
+            last_known_dir: None,
         })?)
     }
 

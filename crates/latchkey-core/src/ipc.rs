@@ -128,6 +128,7 @@ pub struct AppSnapshot {
 mod tests {
     use super::*;
     use crate::favourites::Favourite;
+    use crate::last_known::LastKnown;
     use crate::model::{
         Activation, ActivationInput, ApprovalItem, DecisionInput, DecisionOutcome, Eligibility,
         GroupAccess, Listing, Person, PimRequest, Plane, PlaneFailure, RequestOutcome,
@@ -176,6 +177,7 @@ mod tests {
             RequesterHistory,
             Settings,
             Favourite,
+            LastKnown,
         ];
         // A generic type is exported once, as its declaration (`Listing<T>`).
         list.push((

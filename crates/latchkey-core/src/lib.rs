@@ -14,6 +14,7 @@ pub mod http;
 pub mod ipc;
 mod json_file;
 pub mod justifications;
+pub mod last_known;
 mod latchkey;
 pub mod model;
 pub mod policy_cache;

@@ -2,7 +2,7 @@
 //! reading them is most of a listing's round trips. Keyed by target (`Target::key`); what could
 //! not be read is never cached, so it is asked again next time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
@@ -19,6 +19,10 @@ pub struct PolicyCache {
     clock: Arc<dyn Clock>,
     ttl: Duration,
     entries: Mutex<HashMap<String, (Requirements, DateTime<Utc>)>>,
+    /// Lower-case group ids of the last group listing (or of the last known state on disk):
+    /// with a cold cache their policies are read alongside the list, not after it. Kept past
+    /// the TTL: they say which policies to read, never what a policy requires.
+    known_groups: Mutex<BTreeSet<String>>,
 }
 
 impl PolicyCache {
@@ -28,6 +32,7 @@ impl PolicyCache {
             clock,
             ttl,
             entries: Mutex::default(),
+            known_groups: Mutex::default(),
         }
     }
 
@@ -70,6 +75,32 @@ impl PolicyCache {
     /// Forgets everything (another account signed in).
     pub fn clear(&self) {
         self.entries().clear();
+        self.known_groups().clear();
+    }
+
+    fn known_groups(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.known_groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Remembers which groups the user was last eligible through (replacing the previous set).
+    pub fn remember_groups<I: IntoIterator<Item = String>>(&self, ids: I) {
+        *self.known_groups() = ids.into_iter().map(|id| id.to_ascii_lowercase()).collect();
+    }
+
+    /// The remembered groups with no fresh policy entry (neither member nor owner): the ones
+    /// worth reading before the group list has arrived.
+    pub fn groups_to_prefetch(&self) -> Vec<String> {
+        let known: Vec<String> = self.known_groups().iter().cloned().collect();
+        let now = self.clock.now();
+        let entries = self.entries();
+        let fresh = |id: &str| {
+            ["member", "owner"].iter().any(|access| {
+                entries
+                    .get(&format!("group|{id}|{access}"))
+                    .is_some_and(|(_, at)| now - *at < self.ttl)
+            })
+        };
+        known.into_iter().filter(|id| !fresh(id)).collect()
     }
 }
 
@@ -103,5 +134,32 @@ mod tests {
         cache.put("group|g|member".into(), &known);
         cache.clear();
         assert_eq!(cache.get("group|g|member"), None);
+    }
+
+    #[test]
+    fn remembered_groups_are_prefetched_only_while_their_policies_are_not_fresh() {
+        let clock = Arc::new(Fixed(Mutex::new(Utc::now())));
+        let cache = PolicyCache::new(clock.clone(), POLICY_TTL);
+        assert!(cache.groups_to_prefetch().is_empty(), "nothing known yet");
+        cache.remember_groups(["G1".to_owned(), "g2".to_owned()]);
+        assert_eq!(cache.groups_to_prefetch(), ["g1", "g2"]);
+        let mut known = Requirements::unknown();
+        known.known = true;
+        cache.put("group|g1|owner".into(), &known);
+        assert_eq!(
+            cache.groups_to_prefetch(),
+            ["g2"],
+            "g1's owner policy is fresh"
+        );
+        *clock.0.lock().unwrap() += POLICY_TTL;
+        assert_eq!(
+            cache.groups_to_prefetch(),
+            ["g1", "g2"],
+            "the ids outlive the TTL, the policies do not"
+        );
+        cache.remember_groups(["g3".to_owned()]);
+        assert_eq!(cache.groups_to_prefetch(), ["g3"], "replaced, not merged");
+        cache.clear();
+        assert!(cache.groups_to_prefetch().is_empty());
     }
 }

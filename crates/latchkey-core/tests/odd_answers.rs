@@ -109,6 +109,7 @@ async fn ada_against(harness: &Harness, fake: &str) -> Arc<Latchkey> {
         store: harness.store.clone(),
         accounts_path: harness.accounts_path.clone(),
         clock: Arc::new(SystemClock),
+        last_known_dir: None,
     })
     .unwrap();
     latchkey.restore().await;

@@ -18,6 +18,7 @@ import type { StoredAccount } from "./bindings/StoredAccount";
 import type { Settings } from "./bindings/Settings";
 import type { Favourite } from "./bindings/Favourite";
 import type { Target } from "./bindings/Target";
+import type { LastKnown } from "./bindings/LastKnown";
 
 /** Stops delivering events to the callback it was returned for. */
 export type Unsubscribe = () => void;
@@ -54,6 +55,12 @@ export interface Backend {
    * `unavailable`; the call rejects only when no plane could be read.
    */
   listEligibilities(): Promise<Listing<Eligibility>>;
+  /**
+   * The current account's last known eligibilities and activations (Rust caches them on disk,
+   * no secrets), to paint at once, marked as last known, while the lists refresh; null when
+   * none is known.
+   */
+  lastKnown(): Promise<LastKnown | null>;
   /** What is active now, on every plane. */
   listActivations(): Promise<Listing<Activation>>;
   /** My PIM requests, newest first. */

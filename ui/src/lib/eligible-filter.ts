@@ -1,8 +1,9 @@
 // Narrowing the eligible list: a plane chip (All / Groups / Roles / Azure) and an instant search over
-// what a row shows (name, description, access or scope).
+// what a row shows (name, description, access or scope). The lower-cased text each item is
+// searched in is built once per listing (`indexEligibilities`), not on every keystroke.
 import type { Eligibility } from "./bindings/Eligibility";
 import type { Plane } from "./bindings/Plane";
-import { targetDetail, targetName } from "./targets";
+import { targetDetail, targetKey, targetName } from "./targets";
 
 export type PlaneFilter = "all" | Plane;
 
@@ -33,7 +34,36 @@ export function matches(item: Eligibility, plane: PlaneFilter, query: string): b
 
 /** The items that match, in the order given. */
 export function filterEligibilities(items: readonly Eligibility[], plane: PlaneFilter, query: string): Eligibility[] {
-  return items.filter((item) => matches(item, plane, query));
+  return filterIndexed(indexEligibilities(items), plane, query).map((entry) => entry.item);
+}
+
+/** An item with what searching and identifying it needs, computed once per listing. */
+export interface IndexedEligibility {
+  readonly item: Eligibility;
+  /** `targetKey(item.target)`. */
+  readonly key: string;
+  /** Lower-cased name, description and access or scope. */
+  readonly text: string;
+}
+
+/** The search index of a listing, in the order given. */
+export function indexEligibilities(items: readonly Eligibility[]): IndexedEligibility[] {
+  return items.map((item) => ({ item, key: targetKey(item.target), text: haystack(item) }));
+}
+
+/** The indexed items that match (as `matches`), in the order given; no text is built here. */
+export function filterIndexed(
+  index: readonly IndexedEligibility[],
+  plane: PlaneFilter,
+  query: string,
+): IndexedEligibility[] {
+  const wanted = words(query);
+  if (plane === "all" && wanted.length === 0) {
+    return index.slice();
+  }
+  return index.filter(
+    (entry) => (plane === "all" || entry.item.target.plane === plane) && wanted.every((w) => entry.text.includes(w)),
+  );
 }
 
 /** How many items each chip would show (ignoring the search, so the chips do not jump about). */

@@ -15,12 +15,19 @@ export interface LiveList<T> {
   readonly state: ListingState<T>;
   /** True while a reload runs over a list that is still shown. */
   readonly refreshing: boolean;
+  /** True while what is shown is the last known state from a previous start, not an answer yet. */
+  readonly lastKnown: boolean;
   /** The items when loaded, else an empty list. */
   readonly items: T[];
   /** The planes that could not be read in the last load, else none. */
   readonly unavailable: PlaneFailure[];
   /** Loads again; resolves with the state it settled in (a superseded load resolves with the newer one's). */
   load(): Promise<ListingState<T>>;
+  /**
+   * Shows `items`, known from before, until a load answers; ignored once one has. A load that
+   * fails afterwards shows its error, as it would have.
+   */
+  showLastKnown(items: T[]): void;
 }
 
 /**
@@ -30,10 +37,14 @@ export interface LiveList<T> {
 export function createListing<T>(fetch: () => Promise<Listing<T>>): LiveList<T> {
   let state = $state<ListingState<T>>({ status: "loading" });
   let refreshing = $state(false);
+  let lastKnown = $state(false);
+  let answered = false;
+  let inFlight = false;
   let latest = 0;
   let pending: Promise<ListingState<T>> = Promise.resolve({ status: "loading" });
 
   async function run(request: number): Promise<ListingState<T>> {
+    inFlight = true;
     if (state.status === "loaded") {
       refreshing = true;
     } else {
@@ -51,6 +62,9 @@ export function createListing<T>(fetch: () => Promise<Listing<T>>): LiveList<T> 
     }
     state = next;
     refreshing = false;
+    lastKnown = false;
+    answered = true;
+    inFlight = false;
     return next;
   }
 
@@ -61,6 +75,9 @@ export function createListing<T>(fetch: () => Promise<Listing<T>>): LiveList<T> 
     get refreshing() {
       return refreshing;
     },
+    get lastKnown() {
+      return lastKnown;
+    },
     get items() {
       return state.status === "loaded" ? state.items : [];
     },
@@ -70,6 +87,12 @@ export function createListing<T>(fetch: () => Promise<Listing<T>>): LiveList<T> 
     load() {
       pending = run(++latest);
       return pending;
+    },
+    showLastKnown(items: T[]) {
+      if (answered) return;
+      state = { status: "loaded", items, unavailable: [] };
+      lastKnown = true;
+      refreshing = inFlight;
     },
   };
 }

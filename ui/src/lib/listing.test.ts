@@ -35,6 +35,24 @@ describe("createListing", () => {
     expect(list.items).toEqual([3]);
   });
 
+  it("shows the last known items while the first load runs, then the answer; never after one", async () => {
+    const answer = deferred<Listing<string>>();
+    const list = createListing(() => answer.promise);
+    const loading = list.load();
+    list.showLastKnown(["from last time"]);
+    expect(list.state).toEqual({ status: "loaded", items: ["from last time"], unavailable: [] });
+    expect(list.lastKnown).toBe(true);
+    expect(list.refreshing).toBe(true);
+    answer.resolve(listing(["fresh"]));
+    await loading;
+    expect(list.items).toEqual(["fresh"]);
+    expect(list.lastKnown).toBe(false);
+    expect(list.refreshing).toBe(false);
+    list.showLastKnown(["stale, arriving late"]);
+    expect(list.items).toEqual(["fresh"]);
+    expect(list.lastKnown).toBe(false);
+  });
+
   it("keeps what loaded and says which plane could not be read", async () => {
     const list = createListing(() => Promise.resolve(listing(["Prod DB Admins"], [noRoles])));
     await list.load();

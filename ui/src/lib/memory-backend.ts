@@ -1,6 +1,7 @@
 // An in-memory Backend with a small fake tenant, so the UI runs and is tested in a plain browser.
 // It behaves like Rust as far as the UI can tell: state changes arrive as session events, and
 // methods reject with AppErrors. The `completeSignIn`-style methods are the test hooks.
+import type { LastKnown } from "./bindings/LastKnown";
 import type { Settings } from "./bindings/Settings";
 import type { Favourite } from "./bindings/Favourite";
 import { defaultSettings, normalisedLeads, settingsProblem } from "./settings";
@@ -113,6 +114,8 @@ export class MemoryBackend implements Backend {
   readonly inbox: FakeInbox;
   /** The browser sign-in a step-up waits for (`completeStepUp()` finishes it). */
   readonly browserSignIn: FakeBrowserSignIn;
+  /** What `lastKnown` returns (a previous start's listing); none by default. */
+  lastKnownState: LastKnown | null = null;
   /** When set, `listEligibilities` rejects with it (until set back to null). */
   eligibilitiesFailure: AppError | null = null;
   /** When set, `listActivations` rejects with it. */
@@ -383,6 +386,12 @@ export class MemoryBackend implements Backend {
     await this.#latency();
     this.#set({ state: "signedOut", lastError: null });
     return null;
+  }
+
+  async lastKnown(): Promise<LastKnown | null> {
+    await this.#latency();
+    this.#requireSignIn();
+    return this.lastKnownState === null ? null : structuredClone(this.lastKnownState);
   }
 
   async listEligibilities(): Promise<Listing<Eligibility>> {

@@ -19,6 +19,7 @@ import type { StoredAccount } from "./bindings/StoredAccount";
 import type { Settings } from "./bindings/Settings";
 import type { Favourite } from "./bindings/Favourite";
 import type { Target } from "./bindings/Target";
+import type { LastKnown } from "./bindings/LastKnown";
 
 /** The Rust commands, by the names `src-tauri` registers them under. */
 export const CommandName = {
@@ -31,6 +32,7 @@ export const CommandName = {
   addAccount: "add_account",
   switchAccount: "switch_account",
   listEligibilities: "list_eligibilities",
+  lastKnown: "last_known",
   openVerificationPage: "open_verification_page",
   copyUserCode: "copy_user_code",
   listActivations: "list_activations",
@@ -111,6 +113,10 @@ export class TauriBackend implements Backend {
 
   listEligibilities(): Promise<Listing<Eligibility>> {
     return call(CommandName.listEligibilities);
+  }
+
+  lastKnown(): Promise<LastKnown | null> {
+    return call(CommandName.lastKnown);
   }
 
   openVerificationPage(): Promise<null> {

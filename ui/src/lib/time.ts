@@ -75,11 +75,25 @@ export function formatAbsolute(iso: string, locale?: string, timeZone?: string):
   if (Number.isNaN(date.getTime())) {
     return iso;
   }
-  const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
-  if (timeZone !== undefined) {
-    options.timeZone = timeZone;
+  return absoluteFormat(locale, timeZone).format(date);
+}
+
+// Building an Intl.DateTimeFormat costs far more than formatting with one, and every eligible
+// row the virtual list renders asks for one: keep one per locale and time zone.
+const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+
+function absoluteFormat(locale?: string, timeZone?: string): Intl.DateTimeFormat {
+  const key = `${locale ?? ""}|${timeZone ?? ""}`;
+  let format = absoluteFormats.get(key);
+  if (format === undefined) {
+    const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
+    if (timeZone !== undefined) {
+      options.timeZone = timeZone;
+    }
+    format = new Intl.DateTimeFormat(locale, options);
+    absoluteFormats.set(key, format);
   }
-  return new Intl.DateTimeFormat(locale, options).format(date);
+  return format;
 }
 
 /** Time left as a ticking clock: "01:02:03" from an hour up, else "14:59"; "00:00" for zero or less. */

@@ -59,12 +59,21 @@ impl GraphClient {
         cache: &PolicyCache,
     ) -> Result<Vec<Eligibility>> {
         let path = plane::paths(plane)?.my_eligibilities;
-        // Directory-role policies need no role ids: with none cached, read them all alongside
-        // the list instead of after it (one round trip fewer on a cold cache).
-        let speculative = plane == Plane::DirectoryRole && !cache.holds_any("role|");
+        // Cold policies are read alongside the list instead of after it (one round trip fewer):
+        // directory-role policies need no role ids, so all of them in one list; group policies
+        // need group ids, so those of the groups the last listing (or the last known state)
+        // held — only groups new since then wait for the list.
+        let early_roles = plane == Plane::DirectoryRole && !cache.holds_any("role|");
+        let early_groups = if plane == Plane::Group {
+            cache.groups_to_prefetch()
+        } else {
+            Vec::new()
+        };
         let (values, early) = tokio::join!(self.get_all(path), async {
-            if speculative {
+            if early_roles {
                 Some(self.all_role_requirements().await)
+            } else if !early_groups.is_empty() {
+                Some(self.requirements_of(Plane::Group, &early_groups).await)
             } else {
                 None
             }
@@ -89,7 +98,12 @@ impl GraphClient {
                 None => missing.push(eligibility.clone()),
             }
         }
-        let subjects = policy_subjects(&missing);
+        // A group read early whose policy did not come back (403, say) stays unknown rather
+        // than being asked twice in one refresh.
+        let subjects: Vec<String> = policy_subjects(&missing)
+            .into_iter()
+            .filter(|s| !early_groups.contains(s))
+            .collect();
         if !subjects.is_empty() {
             let requirements = self.requirements_of(plane, &subjects).await;
             for eligibility in &mut list {
@@ -98,6 +112,9 @@ impl GraphClient {
                     cache.put(eligibility.target.key(), known);
                 }
             }
+        }
+        if plane == Plane::Group {
+            cache.remember_groups(policy_subjects(&list));
         }
         list.sort_by_cached_key(|e| {
             (

@@ -80,6 +80,7 @@ impl Latchkey {
                 tracing::info!(code = ?e.code, "stored account not restored");
                 if e.code == ErrorCode::SessionExpired {
                     // Session::restore has removed a refused refresh token already.
+                    self.forget_last_known(&record.key);
                     let _ = self.accounts.remove(&record.key);
                     let _ = secrets::delete(&self.store, &record.key).await;
                     return Err(Error::new(
@@ -112,6 +113,7 @@ impl Latchkey {
                 "That account is not signed in on this computer.",
             ));
         }
+        self.forget_last_known(account_id);
         self.accounts.remove(account_id)?;
         secrets::delete(&self.store, account_id).await
     }

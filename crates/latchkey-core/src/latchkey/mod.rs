@@ -21,6 +21,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::graph::GraphClient;
 use crate::http::HttpClient;
 use crate::ipc::{Account, AppError, AppSnapshot, DeviceCodePrompt, SessionState, TenantInfo};
+use crate::last_known::{LastKnown, LastKnownStore};
 use crate::model::{Requirements, Target};
 use crate::policy_cache::{PolicyCache, POLICY_TTL};
 use crate::secrets::SecretStore;
@@ -35,6 +36,9 @@ pub struct LatchkeyConfig {
     /// Where `accounts.json` lives.
     pub accounts_path: PathBuf,
     pub clock: Arc<dyn Clock>,
+    /// Where each account's last known state is cached (no secrets; see [`crate::last_known`]);
+    /// `None` keeps none.
+    pub last_known_dir: Option<PathBuf>,
 }
 
 #[derive(Default)]
@@ -55,6 +59,10 @@ struct Inner {
     step_up_claims: Option<crate::auth::StepUpClaims>,
     /// Cancels the browser step-up under way.
     step_up_cancel: Option<CancellationToken>,
+    /// The current account's last known state (from disk at sign-in, then each full listing).
+    last_known: Option<LastKnown>,
+    /// Numbers the last-known snapshots, so an older one is never written over a newer one.
+    last_known_seq: u64,
 }
 
 impl Inner {
@@ -95,6 +103,8 @@ pub struct Latchkey {
     seen_requests: Arc<crate::graph::requests::SeenRequests>,
     /// Approvers' reasons for decided requests, read once each.
     decision_reasons: Arc<crate::graph::history::DecisionReasons>,
+    /// Each account's last known state on disk, when configured.
+    last_known: Option<LastKnownStore>,
 }
 
 impl Latchkey {
@@ -117,6 +127,7 @@ impl Latchkey {
             policies: PolicyCache::new(config.clock.clone(), POLICY_TTL),
             seen_requests: Arc::default(),
             decision_reasons: Arc::default(),
+            last_known: config.last_known_dir.map(LastKnownStore::new),
             clock: config.clock,
             state,
             inner: Mutex::default(),
@@ -169,6 +180,7 @@ impl Latchkey {
             Err(e) => {
                 tracing::info!(code = ?e.code, "stored session not restored");
                 if e.code == ErrorCode::SessionExpired {
+                    self.forget_last_known(&account.key);
                     let _ = self.accounts.remove(&account.key);
                 }
                 self.state.send_replace(SessionState::SignedOut {
@@ -182,6 +194,14 @@ impl Latchkey {
         // Another account may see other policies (and PIM may hide some from some people).
         self.policies.clear();
         let account = Account::from(session.account());
+        let last_known = self
+            .last_known
+            .as_ref()
+            .and_then(|store| store.load(&session.account().key));
+        if let Some(known) = &last_known {
+            // Its groups' policies can be read while the first listing is on its way.
+            self.policies.remember_groups(known.group_ids());
+        }
         {
             let mut inner = self.inner();
             // What the last listing learned belongs to the account that listed it.
@@ -189,6 +209,7 @@ impl Latchkey {
             inner.names.clear();
             inner.arm_schedules.clear();
             inner.step_up_claims = None;
+            inner.last_known = last_known;
             if let Some(cancel) = inner.step_up_cancel.take() {
                 cancel.cancel();
             }
@@ -345,10 +366,56 @@ impl Latchkey {
         self.state
             .send_replace(SessionState::SignedOut { last_error: None });
         if let Some(session) = session {
+            self.forget_last_known(&session.account().key);
             self.accounts.remove(&session.account().key)?;
             session.sign_out().await?;
         }
         Ok(())
+    }
+
+    /// The current account's last known state, to paint before the first refresh answers.
+    pub fn last_known(&self) -> Option<LastKnown> {
+        let inner = self.inner();
+        inner.session.as_ref()?;
+        inner.last_known.clone()
+    }
+
+    /// Updates the current account's last known state with `change` and writes it (off the
+    /// async workers; a failure to write costs only the next start's early paint).
+    pub(super) fn update_last_known(&self, change: impl FnOnce(&mut LastKnown)) {
+        let Some(store) = self.last_known.clone() else {
+            return;
+        };
+        let (account, seq, snapshot) = {
+            let mut inner = self.inner();
+            let Some(account) = inner.session.as_ref().map(|s| s.account().key.clone()) else {
+                return;
+            };
+            let state = inner.last_known.get_or_insert_with(LastKnown::default);
+            change(state);
+            let snapshot = state.clone();
+            inner.last_known_seq += 1;
+            (account, inner.last_known_seq, snapshot)
+        };
+        let write = move || {
+            if let Err(e) = store.save(&account, seq, &snapshot) {
+                tracing::warn!(error = %e, "could not save the last known state");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(write);
+            }
+            Err(_) => write(),
+        }
+    }
+
+    /// Removes an account's last known state (signed out, or its session is gone).
+    pub(super) fn forget_last_known(&self, account: &str) {
+        if let Some(store) = &self.last_known {
+            let seq = self.inner().last_known_seq;
+            store.remove(account, seq);
+        }
     }
 
     fn graph(&self) -> Result<GraphClient> {
@@ -385,7 +452,9 @@ impl Latchkey {
 
     /// The service refused the session: forget it and tell the user why.
     fn session_ended(&self, error: &Error) {
-        if let Some(session) = self.inner().session.take() {
+        let session = self.inner().session.take();
+        if let Some(session) = session {
+            self.forget_last_known(&session.account().key);
             let _ = self.accounts.remove(&session.account().key);
         }
         self.state.send_replace(SessionState::SignedOut {

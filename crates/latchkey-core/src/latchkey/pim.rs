@@ -14,6 +14,7 @@ use crate::model::{
     Listing, PimRequest, Plane, RequestOutcome, RequesterHistory, Requirements, Target,
 };
 use crate::session::StepUpError;
+use crate::time::to_ipc;
 
 use super::Latchkey;
 
@@ -37,15 +38,26 @@ impl Latchkey {
             (Plane::DirectoryRole, roles),
             (Plane::AzureRole, azure),
         ]))?;
-        let mut inner = self.inner();
-        inner.arm_schedules.extend(schedules);
-        for e in &listing.items {
-            inner
-                .requirements
-                .insert(e.target.key(), e.requirements.clone());
-            inner
-                .names
-                .insert(e.target.key(), (e.name.clone(), e.scope_name.clone()));
+        {
+            let mut inner = self.inner();
+            inner.arm_schedules.extend(schedules);
+            for e in &listing.items {
+                inner
+                    .requirements
+                    .insert(e.target.key(), e.requirements.clone());
+                inner
+                    .names
+                    .insert(e.target.key(), (e.name.clone(), e.scope_name.clone()));
+            }
+        }
+        // Only a complete listing replaces the last known one: a plane that failed would
+        // otherwise vanish from the next start's first paint.
+        if listing.unavailable.is_empty() {
+            let (items, at) = (listing.items.clone(), to_ipc(self.clock.now()));
+            self.update_last_known(|known| {
+                known.eligibilities = items;
+                known.eligibilities_at = Some(at);
+            });
         }
         Ok(listing)
     }
@@ -62,6 +74,13 @@ impl Latchkey {
         listing
             .items
             .sort_by(|a, b| a.end_date_time.cmp(&b.end_date_time).then(a.id.cmp(&b.id)));
+        if listing.unavailable.is_empty() {
+            let (items, at) = (listing.items.clone(), to_ipc(self.clock.now()));
+            self.update_last_known(|known| {
+                known.activations = items;
+                known.activations_at = Some(at);
+            });
+        }
         Ok(listing)
     }
 

@@ -48,6 +48,14 @@ impl Harness {
     }
 
     pub fn latchkey(&self) -> Arc<Latchkey> {
+        self.latchkey_with_clock(Arc::new(SystemClock))
+    }
+
+    /// As [`Harness::latchkey`], reading time from `clock` (to move past the policy TTL).
+    pub fn latchkey_with_clock(
+        &self,
+        clock: Arc<dyn latchkey_core::clock::Clock>,
+    ) -> Arc<Latchkey> {
         let mut endpoints =
             Endpoints::single_host(self.sandbox.base_url(), "organizations", &self.client_id)
                 .unwrap();
@@ -63,7 +71,8 @@ impl Harness {
             endpoints,
             store: self.store.clone(),
             accounts_path: self.accounts_path.clone(),
-            clock: Arc::new(SystemClock),
+            clock,
+            last_known_dir: self.accounts_path.parent().map(|d| d.join("last-known")),
         })
         .unwrap()
     }

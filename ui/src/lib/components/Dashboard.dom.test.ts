@@ -118,6 +118,31 @@ describe("Dashboard", { timeout: 30_000 }, () => {
     expect(backend.favourites).toEqual([]);
   });
 
+  it("paints the last known list at once, marked, and replaces it with the fresh one", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { backend } = await show("signed-in", (b) => {
+      const real = b.listEligibilities.bind(b);
+      b.listEligibilities = async () => {
+        await gate;
+        return real();
+      };
+      b.lastKnownState = {
+        eligibilitiesAt: "2026-12-01T08:00:00.000Z",
+        eligibilities: [{ ...b.eligibilities[0]!, id: "old", name: "Yesterday's Group" }],
+        activationsAt: null,
+        activations: [],
+      };
+    });
+    expect(names()).toEqual(["Yesterday's Group"]);
+    expect(document.querySelector('[data-testid="last-known"]')?.textContent).toContain("Last known");
+    open();
+    await settle();
+    expect(names()).not.toContain("Yesterday's Group");
+    expect(names().length).toBe(backend.eligibilities.length);
+    expect(document.querySelector('[data-testid="last-known"]')).toBeNull();
+  });
+
   it("shows stored favourites pinned from the start", async () => {
     const probe = MemoryBackend.scenario("signed-in");
     const all = (await probe.listEligibilities()).items;
