@@ -9,13 +9,25 @@ use serde::Serialize;
 
 /// Writes `value` as pretty JSON with a final newline to `path`, atomically, creating its folder.
 pub(crate) fn write_atomically<T: Serialize + ?Sized>(path: &Path, value: &T) -> io::Result<()> {
+    let mut text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    text.push(b'\n');
+    replace(path, &text)
+}
+
+/// The same in compact JSON, for a cache nobody reads by hand (thousands of items).
+pub(crate) fn write_compact_atomically<T: Serialize + ?Sized>(
+    path: &Path,
+    value: &T,
+) -> io::Result<()> {
+    replace(path, &serde_json::to_vec(value).map_err(io::Error::other)?)
+}
+
+fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    text.push(b'\n');
     let temp = path.with_extension("json.tmp");
-    std::fs::write(&temp, text)?;
+    std::fs::write(&temp, bytes)?;
     std::fs::rename(&temp, path)
 }
 

@@ -50,6 +50,9 @@ describe("the tray asks for an item's activation form", { timeout: 30_000 }, () 
     (one("cancel-activation") as HTMLButtonElement).click();
     await settle();
     expect(dialogTitle()).toBeNull();
+    // The form was opened from the item's row: closing it gives the focus back there.
+    const row = document.activeElement?.closest('[data-testid="eligible-row"]');
+    expect(row?.querySelector('[data-testid="eligible-name"]')?.textContent?.trim()).toBe("Prod DB Admins");
 
     backend.focusTarget("group|00000000-0000-0000-0000-000000000000|member");
     await settle();
