@@ -293,6 +293,9 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     // Cold starts: a fresh process each time, restored from the keyring.
     const coldStarts = [];
     for (let i = 0; i < 3; i += 1) {
+      // The bus frees the previous process's single-instance name a moment after its pid has
+      // gone; a start before that hands over to the dead one ("NoReply") and measures nothing.
+      await singleInstanceReleased();
       session = await startSession({ name: `bench-cold-${i}` });
       const painted = await paintedMark(session.browser);
       const started = processStartEpochMs(session.appPid());
