@@ -37,7 +37,14 @@ ensure_venv() {
   lk_log "python: creating $VENV and installing tests/conformance/requirements.txt"
   rm -rf "$VENV"
   mkdir -p "$WORK"
-  "$PYTHON" -m venv "$VENV" || lk_die "'$PYTHON -m venv' failed (on Debian: apt-get install python3-venv)."
+  # venv hides why its ensurepip failed (seen once in CI, not reproduced): on failure, build the
+  # venv without pip and run ensurepip in the open, so the log says why if it fails again.
+  if ! "$PYTHON" -m venv "$VENV"; then
+    lk_warn "'$PYTHON -m venv' failed; retrying once with ensurepip's own output"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv --without-pip "$VENV" && "$VENV/bin/python" -m ensurepip --upgrade --default-pip ||
+      lk_die "'$PYTHON -m venv' failed (on Debian: apt-get install python3-venv)."
+  fi
   local start
   start="$(lk_now_ms)"
   # Bounded: a stalled index must fail the step, not hang CI.
