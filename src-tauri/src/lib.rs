@@ -251,3 +251,39 @@ fn forward_session_changes(
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every command the web view calls (`CommandName` in the UI's Tauri backend) must be allowed
+    /// by the main window's capability: one that is not is refused at run time, and a caller that
+    /// swallows errors (the last known state, painted first) silently never works.
+    #[test]
+    fn every_command_the_ui_calls_is_allowed_to_the_main_window() {
+        let backend = include_str!("../../ui/src/lib/tauri-backend.ts");
+        let block = backend
+            .split("export const CommandName = {")
+            .nth(1)
+            .and_then(|rest| rest.split("} as const;").next())
+            .expect("CommandName in tauri-backend.ts");
+        let called: Vec<&str> = block
+            .lines()
+            .filter_map(|line| line.split('"').nth(1))
+            .collect();
+        assert!(called.len() > 20, "read {} command names", called.len());
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("main.json");
+        let allowed: Vec<&str> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for command in called {
+            let permission = format!("allow-{}", command.replace('_', "-"));
+            assert!(
+                allowed.contains(&permission.as_str()),
+                "{command} is called by the UI but {permission} is not in capabilities/main.json"
+            );
+        }
+    }
+}
