@@ -6,7 +6,9 @@
 #   bash scripts/bench-window.sh            # idle windows of 60 s (the issue's method)
 #   bash scripts/bench-window.sh --quick    # idle windows of 5 s: keeps the benchmark working
 #
-# Results: target/bench-window.json and target/bench-window.md.
+# Results: target/bench-window.json, target/bench-window.md and the cold start's phases
+# (process start → list painted, from the app's log and the web view's User Timing marks) in
+# target/bench-window-phases.md.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -32,7 +34,7 @@ cargo build --release -p latchkey -p latchkey-sandbox
 deb="$(bash scripts/package-deb.sh)"
 
 out="$LK_ROOT/target/bench-window.json"
-rm -f "$out" "${out%.json}.md"
+rm -f "$out" "${out%.json}.md" "${out%.json}-phases.md"
 LATCHKEY_APP="$LK_ROOT/target/release/latchkey" \
   LATCHKEY_SANDBOX_BIN="$LK_ROOT/target/release/latchkey-sandbox" \
   BENCH_IDLE_SECONDS="$idle" BENCH_OUT="$out" LATCHKEY_E2E_SKIP_INSTALL=1 \
@@ -46,3 +48,7 @@ printf '| .deb package (dpkg-deb, xz; binary %s MB stripped) | %s MB | ≤ 12 MB
   "$(awk -v b="$deb_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')" >>"${out%.json}.md"
 printf '\nWindow benchmark (release build, Xvfb, idle windows of %s s)\n\n' "$idle"
 cat "${out%.json}.md"
+if [[ -f "${out%.json}-phases.md" ]]; then
+  printf '\n'
+  cat "${out%.json}-phases.md"
+fi

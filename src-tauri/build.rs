@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "switch_account",
     "sign_out_account",
     "list_eligibilities",
+    "last_known",
     "open_verification_page",
     "copy_user_code",
     "list_activations",

@@ -93,13 +93,19 @@ pub async fn sign_out_account(state: State<'_, AppState>, account_id: String) ->
 /// secrets), for the window to paint at once while `list_eligibilities` runs.
 #[tauri::command]
 pub fn last_known(state: State<'_, AppState>) -> Option<LastKnown> {
-    state.latchkey.last_known()
+    crate::startup::mark("last known asked for");
+    let known = state.latchkey.last_known();
+    crate::startup::mark("last known read");
+    known
 }
 
 /// Everything the signed-in user is eligible for, on every plane.
 #[tauri::command]
 pub async fn list_eligibilities(state: State<'_, AppState>) -> CommandResult<Listing<Eligibility>> {
-    Ok(state.latchkey.list_eligibilities().await?)
+    crate::startup::mark("eligibilities asked for");
+    let listing = state.latchkey.list_eligibilities().await?;
+    crate::startup::mark("eligibilities listed");
+    Ok(listing)
 }
 
 fn current_prompt(state: &AppState) -> CommandResult<DeviceCodePrompt> {

@@ -50,9 +50,75 @@ pub struct AppState {
 /// The command-line flag that starts Latchkey in the tray, without opening the window.
 pub const HIDDEN_FLAG: &str = "--hidden";
 
+/// Startup phase marks for the window benchmark (`scripts/bench-window.sh`): debug events of
+/// target `latchkey::startup`, off unless `LATCHKEY_LOG` asks for them (for instance
+/// `LATCHKEY_LOG=info,latchkey::startup=debug`); disabled, a mark costs one check of its
+/// callsite and computes nothing. Each names its phase only — never an account or a token — and
+/// carries the wall clock (`epoch_ms`, comparable with the process start in `/proc`) and the
+/// time since `run` was entered (`since_run_ms`).
+pub(crate) mod startup {
+    use std::sync::OnceLock;
+    use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+    /// The target the marks are logged under.
+    pub const TARGET: &str = "latchkey::startup";
+
+    static ENTERED: OnceLock<Instant> = OnceLock::new();
+
+    /// A moment, taken before logging is up (the first mark).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Moment {
+        epoch_ms: f64,
+        at: Instant,
+    }
+
+    impl Moment {
+        pub fn now() -> Self {
+            Self {
+                epoch_ms: SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+                at: Instant::now(),
+            }
+        }
+    }
+
+    /// Remembers when `run` was entered: `since_run_ms` counts from there.
+    pub fn entered() -> Moment {
+        let moment = Moment::now();
+        let _ = ENTERED.set(moment.at);
+        moment
+    }
+
+    /// Logs `phase` as reached at `moment`.
+    pub fn mark_at(phase: &'static str, moment: Moment) {
+        tracing::debug!(
+            target: TARGET,
+            phase,
+            epoch_ms = format_args!("{:.3}", moment.epoch_ms),
+            since_run_ms = format_args!(
+                "{:.3}",
+                ENTERED
+                    .get()
+                    .map_or(0.0, |t| moment.at.duration_since(*t).as_secs_f64() * 1000.0)
+            ),
+            "startup phase"
+        );
+    }
+
+    /// Logs `phase` as reached now (the moment is only taken when the mark is enabled).
+    pub fn mark(phase: &'static str) {
+        if tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
+            mark_at(phase, Moment::now());
+        }
+    }
+}
+
 /// Runs the app until the user quits.
 pub fn run() {
+    let entered = startup::entered();
     let _log_guard = logging::init();
+    startup::mark_at("main entered", entered);
     let app = tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -91,9 +157,11 @@ pub fn run() {
             favourites::save_favourites,
         ])
         .setup(|app| {
+            startup::mark("setup begun");
             let handle = app.handle().clone();
             let connection = tauri::async_runtime::block_on(tenant::connect())
                 .map_err(|e| format!("Latchkey could not start: {}", e.message))?;
+            startup::mark("tenant connected");
             let latchkey = connection.latchkey.clone();
             if let Some(sandbox) = connection.sandbox {
                 app.manage(sandbox);
@@ -109,15 +177,22 @@ pub fn run() {
             app.manage(favourites::FavouritesState::default());
             let tray = tray::Tray::create(&handle, &latchkey.snapshot().tenant.label)?;
             app.manage(tray);
+            startup::mark("tray created");
             favourites::show_in_tray(&handle, &app.state::<favourites::FavouritesState>().load());
             forward_session_changes(handle.clone(), latchkey.clone(), refresh.clone());
             watch::spawn(handle.clone(), latchkey.clone(), refresh, live_settings);
-            tauri::async_runtime::spawn(async move { latchkey.restore().await });
+            tauri::async_runtime::spawn(async move {
+                startup::mark("session restore begun");
+                latchkey.restore().await;
+                startup::mark("session restore done");
+            });
             // `--hidden` (start at login, the window benchmark) starts in the tray only: no web
             // view until the user opens the window from the menu.
             if !std::env::args().skip(1).any(|arg| arg == HIDDEN_FLAG) {
                 window::show_main(&handle);
+                startup::mark("window created");
             }
+            startup::mark("setup done");
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -129,7 +204,11 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    startup::mark("event loop starting");
     app.run(|_app, event| {
+        if let RunEvent::Ready = event {
+            startup::mark("event loop ready");
+        }
         // Closing the last window keeps Latchkey in the tray; only Quit (exit code set) ends it.
         if let RunEvent::ExitRequested {
             code: None, api, ..
@@ -171,4 +250,40 @@ fn forward_session_changes(
             previous = session;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every command the web view calls (`CommandName` in the UI's Tauri backend) must be allowed
+    /// by the main window's capability: one that is not is refused at run time, and a caller that
+    /// swallows errors (the last known state, painted first) silently never works.
+    #[test]
+    fn every_command_the_ui_calls_is_allowed_to_the_main_window() {
+        let backend = include_str!("../../ui/src/lib/tauri-backend.ts");
+        let block = backend
+            .split("export const CommandName = {")
+            .nth(1)
+            .and_then(|rest| rest.split("} as const;").next())
+            .expect("CommandName in tauri-backend.ts");
+        let called: Vec<&str> = block
+            .lines()
+            .filter_map(|line| line.split('"').nth(1))
+            .collect();
+        assert!(called.len() > 20, "read {} command names", called.len());
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("main.json");
+        let allowed: Vec<&str> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for command in called {
+            let permission = format!("allow-{}", command.replace('_', "-"));
+            assert!(
+                allowed.contains(&permission.as_str()),
+                "{command} is called by the UI but {permission} is not in capabilities/main.json"
+            );
+        }
+    }
 }

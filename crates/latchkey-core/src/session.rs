@@ -18,6 +18,10 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::{self, SecretStore};
 use crate::sensitive::Sensitive;
 
+/// The shell's startup phase marks (`latchkey::startup`, debug level: off unless asked for);
+/// the window benchmark reads them. Phase names only, never a token.
+const STARTUP: &str = "latchkey::startup";
+
 /// Access tokens are renewed this long before they expire, so a request never carries one that
 /// lapses in flight.
 const REFRESH_MARGIN: Duration = Duration::minutes(5);
@@ -98,14 +102,17 @@ impl Session {
         store: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
+        tracing::debug!(target: STARTUP, phase = "keyring read begun", "startup phase");
         let refresh_token = secrets::get(&store, &account.key).await?.ok_or_else(|| {
             Error::new(
                 ErrorCode::SessionExpired,
                 "Your saved sign-in is gone from the keyring. Sign in again.",
             )
         })?;
+        tracing::debug!(target: STARTUP, phase = "keyring read done", "startup phase");
         let session = Self::new(account, auth, store, clock, refresh_token, true);
         session.access_token(Resource::Graph).await?;
+        tracing::debug!(target: STARTUP, phase = "token granted", "startup phase");
         Ok(session)
     }
 

@@ -110,8 +110,20 @@ function cpuTicks(root) {
   return ticks;
 }
 
-/** Process start of `pid` as epoch milliseconds. */
+/**
+ * Process start of `pid` as epoch milliseconds, to a clock tick (10 ms). `starttime` counts
+ * ticks since boot; the boot's epoch is taken as now − /proc/uptime (centiseconds), not /proc/stat's
+ * `btime`, which is whole seconds: on this machine btime put every start ~0.8 s too early, so
+ * runs before 2026-12-02 (btime) overstate the cold start by up to 1 s.
+ */
 function processStartEpochMs(pid) {
+  const uptimeS = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  const bootEpochMs = Date.now() - uptimeS * 1000;
+  return bootEpochMs + (statOf(pid).start * 1000) / TICKS;
+}
+
+/** The old estimate (btime + starttime), kept to compare with the earlier runs. */
+function processStartEpochMsFromBtime(pid) {
   const btime = Number(fs.readFileSync('/proc/stat', 'utf8').match(/^btime (\d+)/m)[1]);
   return btime * 1000 + (statOf(pid).start * 1000) / TICKS;
 }
@@ -222,6 +234,67 @@ async function signIn(browser) {
   await waitForText(browser, 'account-name', (t) => t.includes('Ada'), { timeout: 60_000, why: 'signed in' });
 }
 
+// --- startup phases ----------------------------------------------------------------------------
+
+/** What the cold starts ask the app to log: its startup phase marks (src-tauri/src/lib.rs). */
+const STARTUP_LOG = 'info,tao=warn,wry=warn,latchkey::startup=debug';
+
+/** A tracing timestamp (`2026-12-02T02:35:00.123456Z`) as epoch ms, keeping the microseconds. */
+function epochOfTimestamp(ts) {
+  const m = ts.match(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/);
+  if (!m) return null;
+  return Date.parse(`${m[1]}Z`) + (m[2] ? Number(`0.${m[2]}`) * 1000 : 0);
+}
+
+/** The Rust side's phase marks in the app's log: [{ phase, epochMs }] in log order. */
+function rustPhases(logFile) {
+  // eslint-disable-next-line no-control-regex
+  const text = fs.readFileSync(logFile, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  const phases = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('latchkey::startup')) continue;
+    const phase = line.match(/phase="([^"]*)"/)?.[1];
+    // A mark's own clock when it has one (the first is logged after logging is up), else the line's.
+    const own = line.match(/epoch_ms=([\d.]+)/)?.[1];
+    const epochMs = own !== undefined ? Number(own) : epochOfTimestamp(line.split(/\s+/)[0]);
+    if (phase && Number.isFinite(epochMs)) phases.push({ phase, epochMs, side: 'app' });
+  }
+  return phases;
+}
+
+/** The web view's phase marks: navigation start, the document's milestones and the latchkey: marks. */
+async function webPhases(browser) {
+  const { origin, nav, marks } = await browser.execute(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    return {
+      origin: performance.timeOrigin,
+      nav: n ? { responseEnd: n.responseEnd, domInteractive: n.domInteractive, domContentLoaded: n.domContentLoadedEventEnd } : null,
+      marks: performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('latchkey:'))
+        .map((m) => ({ name: m.name, t: m.startTime })),
+    };
+  });
+  const phases = [{ phase: 'page: navigation start (timeOrigin)', epochMs: origin, side: 'web' }];
+  if (nav) {
+    phases.push({ phase: 'page: index.html received', epochMs: origin + nav.responseEnd, side: 'web' });
+    phases.push({ phase: 'page: DOM interactive', epochMs: origin + nav.domInteractive, side: 'web' });
+    if (nav.domContentLoaded > 0) phases.push({ phase: 'page: DOMContentLoaded done', epochMs: origin + nav.domContentLoaded, side: 'web' });
+  }
+  for (const m of marks) phases.push({ phase: `ui: ${m.name.replace(/^latchkey:/, '')}`, epochMs: origin + m.t, side: 'web' });
+  return phases;
+}
+
+/** All phases of one start, in time order, as ms since the process started. */
+function phaseBreakdown(started, phases) {
+  // A phase that repeats (a later listing, say) counts at its first time.
+  const first = new Map();
+  for (const p of phases) if (!first.has(p.phase) || first.get(p.phase).epochMs > p.epochMs) first.set(p.phase, p);
+  return [{ phase: 'process start (/proc)', epochMs: started, side: 'os' }, ...first.values()]
+    .sort((a, b) => a.epochMs - b.epochMs)
+    .map((p) => ({ phase: p.phase, side: p.side, ms: p.epochMs - started }));
+}
+
 async function paintedMark(browser, timeout = 120_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -267,6 +340,31 @@ function searchKeys() {
   return keys.slice(0, Math.max(SEARCH_KEYSTROKES, keys.length));
 }
 
+/**
+ * One table for the cold starts: a row per phase (in the first run's order), for each run the
+ * ms since process start and, in brackets, since the phase before it in that run.
+ */
+function phaseLines(runs) {
+  const names = [];
+  for (const run of runs) for (const p of run) if (!names.includes(p.phase)) names.push(p.phase);
+  const cell = (run, name) => {
+    const i = run.findIndex((p) => p.phase === name);
+    if (i < 0) return '–';
+    const gap = i === 0 ? 0 : run[i].ms - run[i - 1].ms;
+    return `${run[i].ms.toFixed(0)} (+${gap.toFixed(0)})`;
+  };
+  return [
+    `Cold start phases: ms since process start (+ ms since the phase before, in that run's order)`,
+    ``,
+    `| phase | side | ${runs.map((_, i) => `run ${i + 1}`).join(' | ')} |`,
+    `|---|---|${runs.map(() => '---:').join('|')}|`,
+    ...names.map((name) => {
+      const side = runs.flat().find((p) => p.phase === name)?.side ?? '';
+      return `| ${name} | ${side} | ${runs.map((run) => cell(run, name)).join(' | ')} |`;
+    }),
+  ];
+}
+
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
@@ -292,17 +390,24 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
 
     // Cold starts: a fresh process each time, restored from the keyring.
     const coldStarts = [];
+    const coldStartsBtime = [];
+    const phases = [];
     for (let i = 0; i < 3; i += 1) {
       // The bus frees the previous process's single-instance name a moment after its pid has
       // gone; a start before that hands over to the dead one ("NoReply") and measures nothing.
       await singleInstanceReleased();
-      session = await startSession({ name: `bench-cold-${i}` });
+      session = await startSession({ name: `bench-cold-${i}`, env: { LATCHKEY_LOG: STARTUP_LOG } });
       const painted = await paintedMark(session.browser);
       const started = processStartEpochMs(session.appPid());
       coldStarts.push(painted - started);
+      coldStartsBtime.push(painted - processStartEpochMsFromBtime(session.appPid()));
+      await sleep(1_000); // the log is written by a background thread; the refresh may still be out
+      phases.push(phaseBreakdown(started, [...rustPhases(session.logFile), ...(await webPhases(session.browser))]));
       if (i < 2) await endSession(session);
     }
     results.coldStartMs = coldStarts;
+    results.coldStartMsBtimeMethod = coldStartsBtime;
+    results.coldStartPhases = phases;
 
     // The last process stays: window open, idle; then search; then window closed, idle.
     const { browser } = session;
@@ -344,9 +449,11 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     `| CPU, ${LIVE_ACTIVATIONS} live activations, window open, ${IDLE_SECONDS} s | ${results.open.cpuPercent.toFixed(2)} % of a core (${results.open.cpuSeconds.toFixed(2)} s) | ≤ 1 % |`,
     `| CPU, ${LIVE_ACTIVATIONS} live activations, window closed, ${IDLE_SECONDS} s | ${results.closed.cpuPercent.toFixed(2)} % of a core (${results.closed.cpuSeconds.toFixed(2)} s) | ≤ 0.1 % |`,
   ];
-  console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n`);
+  const phaseTable = phaseLines(results.coldStartPhases);
+  console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n\n${phaseTable.join('\n')}\n`);
   if (process.env.BENCH_OUT) {
     fs.writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(process.env.BENCH_OUT.replace(/\.json$/, '.md'), `${lines.join('\n')}\n`);
+    fs.writeFileSync(process.env.BENCH_OUT.replace(/\.json$/, '-phases.md'), `${phaseTable.join('\n')}\n`);
   }
 });
