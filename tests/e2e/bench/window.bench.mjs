@@ -264,7 +264,7 @@ function rustPhases(logFile) {
 
 /** The web view's phase marks: navigation start, the document's milestones and the latchkey: marks. */
 async function webPhases(browser) {
-  const { origin, nav, marks } = await browser.execute(() => {
+  const { origin, nav, marks, paints } = await browser.execute(() => {
     const n = performance.getEntriesByType('navigation')[0];
     return {
       origin: performance.timeOrigin,
@@ -273,6 +273,8 @@ async function webPhases(browser) {
         .getEntriesByType('mark')
         .filter((m) => m.name.startsWith('latchkey:'))
         .map((m) => ({ name: m.name, t: m.startTime })),
+      // Paint Timing (first-paint, first-contentful-paint) where the web view reports it.
+      paints: performance.getEntriesByType('paint').map((p) => ({ name: p.name, t: p.startTime })),
     };
   });
   const phases = [{ phase: 'page: navigation start (timeOrigin)', epochMs: origin, side: 'web' }];
@@ -282,6 +284,7 @@ async function webPhases(browser) {
     if (nav.domContentLoaded > 0) phases.push({ phase: 'page: DOMContentLoaded done', epochMs: origin + nav.domContentLoaded, side: 'web' });
   }
   for (const m of marks) phases.push({ phase: `ui: ${m.name.replace(/^latchkey:/, '')}`, epochMs: origin + m.t, side: 'web' });
+  for (const p of paints) phases.push({ phase: `page: ${p.name}`, epochMs: origin + p.t, side: 'web' });
   return phases;
 }
 
@@ -373,7 +376,11 @@ const quantile = (xs, q) => {
 test('window benchmark: cold start, search, memory and idle CPU of the release app', { timeout: 30 * 60_000 }, async () => {
   const results = { idleSeconds: IDLE_SECONDS, eligibilities: ELIGIBILITIES, liveActivations: LIVE_ACTIVATIONS };
   clearSecrets({ service: 'latchkey' });
-  const sandbox = await startSandbox({ name: 'bench', args: ['--generate', String(ELIGIBILITIES), '--seed', '7'] });
+  const latency = process.env.BENCH_SANDBOX_LATENCY_MS ?? '0';
+  const sandbox = await startSandbox({
+    name: 'bench',
+    args: ['--generate', String(ELIGIBILITIES), '--seed', '7', '--latency-ms', latency],
+  });
   try {
     const config = sandboxConfig(sandbox.url, 'Bench sandbox');
     config.tenant = 'bench.example';

@@ -35,7 +35,9 @@ export interface LiveList<T> {
  * change the state, so an older answer arriving late is dropped.
  */
 export function createListing<T>(fetch: () => Promise<Listing<T>>): LiveList<T> {
-  let state = $state<ListingState<T>>({ status: "loading" });
+  // Raw, not deep: a listing is replaced whole, never edited in place, and a deep proxy over
+  // 2,000 eligibilities made every read in sorting, indexing and filtering go through a proxy.
+  let state = $state.raw<ListingState<T>>({ status: "loading" });
   let refreshing = $state(false);
   let lastKnown = $state(false);
   let answered = false;

@@ -161,6 +161,28 @@ describe("formatClockTime", () => {
     expect(formatClockTime(NOW + 5 * MINUTE, NOW, "en-GB", "UTC")).toBe("12:05");
     expect(formatClockTime("later", NOW, "en-GB", "UTC")).toBe("later");
   });
+
+  it("builds its formats once per locale and zone, not on every tick", () => {
+    // The active rows call it once a second each; building a format costs far more than using one.
+    const Original = Intl.DateTimeFormat;
+    let built = 0;
+    Intl.DateTimeFormat = class extends Original {
+      constructor(...args: ConstructorParameters<typeof Original>) {
+        super(...args);
+        built += 1;
+      }
+    } as typeof Original;
+    try {
+      for (let tick = 0; tick < 5; tick++) {
+        expect(formatClockTime("2026-03-11T09:00:00Z", NOW + tick * SECOND, "fr-FR", "Asia/Tokyo")).toBe("mer. 11 mars, 18:00");
+      }
+      expect(built).toBe(3); // the day, the time and the weekday, once
+      formatClockTime("2026-03-11T09:00:00Z", NOW, "fr-FR", "Europe/Paris");
+      expect(built).toBe(6);
+    } finally {
+      Intl.DateTimeFormat = Original;
+    }
+  });
 });
 
 describe("formatAgo", () => {

@@ -75,23 +75,36 @@ export function formatAbsolute(iso: string, locale?: string, timeZone?: string):
   if (Number.isNaN(date.getTime())) {
     return iso;
   }
-  return absoluteFormat(locale, timeZone).format(date);
+  return dateFormat("absolute", locale, timeZone).format(date);
 }
 
-// Building an Intl.DateTimeFormat costs far more than formatting with one, and every eligible
-// row the virtual list renders asks for one: keep one per locale and time zone.
-const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+/** The shapes of date the app shows, as `Intl.DateTimeFormat` options. */
+const DATE_SHAPES = {
+  /** "12 Mar 2026, 14:30" */
+  absolute: { dateStyle: "medium", timeStyle: "short" },
+  /** The calendar day, to tell whether two moments fall on the same one. */
+  day: { year: "numeric", month: "numeric", day: "numeric" },
+  /** "14:32", "2:32 PM" */
+  time: { timeStyle: "short" },
+  /** "Wed 11 Mar" */
+  weekday: { weekday: "short", day: "numeric", month: "short" },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
 
-function absoluteFormat(locale?: string, timeZone?: string): Intl.DateTimeFormat {
-  const key = `${locale ?? ""}|${timeZone ?? ""}`;
-  let format = absoluteFormats.get(key);
+// Building an Intl.DateTimeFormat costs far more than formatting with one, and rows ask on
+// every tick of their clock — the active rows once a second: keep one per shape, locale and
+// time zone.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(shape: keyof typeof DATE_SHAPES, locale?: string, timeZone?: string): Intl.DateTimeFormat {
+  const key = `${shape}|${locale ?? ""}|${timeZone ?? ""}`;
+  let format = dateFormats.get(key);
   if (format === undefined) {
-    const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
+    const options: Intl.DateTimeFormatOptions = { ...DATE_SHAPES[shape] };
     if (timeZone !== undefined) {
       options.timeZone = timeZone;
     }
     format = new Intl.DateTimeFormat(locale, options);
-    absoluteFormats.set(key, format);
+    dateFormats.set(key, format);
   }
   return format;
 }
@@ -131,15 +144,13 @@ export function formatClockTime(
   if (Number.isNaN(date.getTime())) {
     return String(at);
   }
-  const zone: Intl.DateTimeFormatOptions = timeZone === undefined ? {} : { timeZone };
-  const day = new Intl.DateTimeFormat(locale, { ...zone, year: "numeric", month: "numeric", day: "numeric" });
+  const day = dateFormat("day", locale, timeZone);
   // The locale's own short time ("14:32", "2:32 PM"), with the day in front when it is not today.
-  const time = new Intl.DateTimeFormat(locale, { ...zone, timeStyle: "short" }).format(date);
+  const time = dateFormat("time", locale, timeZone).format(date);
   if (day.format(date) === day.format(new Date(nowMs))) {
     return time;
   }
-  const dayText = new Intl.DateTimeFormat(locale, { ...zone, weekday: "short", day: "numeric", month: "short" }).format(date);
-  return `${dayText}, ${time}`;
+  return `${dateFormat("weekday", locale, timeZone).format(date)}, ${time}`;
 }
 
 /** How long ago something happened: "just now", "5 minutes ago", "2 days ago". */
