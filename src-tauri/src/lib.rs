@@ -5,6 +5,7 @@ mod commands;
 mod favourites;
 mod logging;
 mod notify;
+mod rendering;
 mod settings;
 mod tenant;
 mod tray;
@@ -117,8 +118,15 @@ pub(crate) mod startup {
 /// Runs the app until the user quits.
 pub fn run() {
     let entered = startup::entered();
+    // Before logging starts its writer thread: this sets the process environment.
+    let painting = rendering::apply();
     let _log_guard = logging::init();
     startup::mark_at("main entered", entered);
+    tracing::info!(
+        ?painting,
+        "web view painting (set {}=cpu to paint without GPU compositing)",
+        rendering::PAINTING_VAR
+    );
     let app = tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
