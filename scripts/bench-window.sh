@@ -7,6 +7,7 @@
 #   bash scripts/bench-window.sh --quick    # idle windows of 5 s: keeps the benchmark working
 #   BENCH_SANDBOX_LATENCY_MS=100 bash scripts/bench-window.sh   # the sandbox answers after 100 ms
 #   BENCH_COLD_STARTS=6 bash scripts/bench-window.sh            # more cold starts (default 3)
+#   BENCH_DBUS_MONITOR=/tmp/bus.txt bash scripts/bench-window.sh  # dbus-monitor the session bus during them
 #
 # Results: target/bench-window.json, target/bench-window.md and the cold start's phases
 # (process start → list painted, from the app's log and the web view's User Timing marks) in

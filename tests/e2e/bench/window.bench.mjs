@@ -420,6 +420,9 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     const coldStarts = [];
     const coldStartsBtime = [];
     const waitedForPrevious = [];
+    const monitor = process.env.BENCH_DBUS_MONITOR
+      ? spawn('dbus-monitor', ['--session'], { stdio: ['ignore', fs.openSync(process.env.BENCH_DBUS_MONITOR, 'w'), 'ignore'] })
+      : null;
     const phases = [];
     for (let i = 0; i < COLD_STARTS; i += 1) {
       // The bus frees the previous process's single-instance name a moment after its pid has
@@ -439,6 +442,7 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     results.coldStartMsBtimeMethod = coldStartsBtime;
     results.coldStartPhases = phases;
     results.coldStartWaitedForPreviousMs = waitedForPrevious;
+    monitor?.kill();
 
     // The last process stays: window open, idle; then search; then window closed, idle.
     const { browser } = session;
