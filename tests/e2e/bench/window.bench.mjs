@@ -453,6 +453,17 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
       assert.ok(rows >= ELIGIBILITIES, `expected ${ELIGIBILITIES} eligible rows listed, saw ${rows}`);
       const active = await browser.execute(() => document.querySelectorAll('[data-testid="active-row"]').length);
       results.activeRowsShown = active;
+      // Which graphics stacks each process of the app loaded (GPU compositing vs CPU painting).
+      results.graphicsLibraries = tree(pid).map((p) => {
+        let maps = '';
+        try {
+          maps = fs.readFileSync(`/proc/${p}/maps`, 'utf8');
+        } catch {
+          /* gone */
+        }
+        const libs = new Set(maps.split('\n').map((l) => l.split(/\s+/)[5] ?? '').filter((f) => /lib(EGL|GLX|GL|gbm|LLVM)|_dri\.so|dri\//.test(f)).map((f) => path.basename(f)));
+        return { comm: commOf(p), libs: [...libs].sort() };
+      });
       await sleep(5_000); // let the first refresh and the WebKit caches settle
       results.open = await idle(pid, IDLE_SECONDS);
 
@@ -490,7 +501,7 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     `| CPU, ${LIVE_ACTIVATIONS} live activations, window closed, ${IDLE_SECONDS} s | ${results.closed.cpuPercent.toFixed(2)} % of a core (${results.closed.cpuSeconds.toFixed(2)} s) | ≤ 0.1 % |`,
   ];
   const phaseTable = phaseLines(results.coldStartPhases);
-  console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n\n${phaseTable.join('\n')}\n\nBefore each cold start, waited for the earlier start's processes to end: ${results.coldStartWaitedForPreviousMs.join(' / ')} ms\n`);
+  console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n\n${phaseTable.join('\n')}\n\nBefore each cold start, waited for the earlier start's processes to end: ${results.coldStartWaitedForPreviousMs.join(' / ')} ms\nGraphics libraries mapped (window open): ${results.graphicsLibraries.map((g) => `${g.comm}: ${g.libs.join(' ') || 'none'}`).join('; ')}\n`);
   if (process.env.BENCH_OUT) {
     fs.writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(process.env.BENCH_OUT.replace(/\.json$/, '.md'), `${lines.join('\n')}\n`);
