@@ -61,8 +61,8 @@ pub(crate) mod startup {
     use std::sync::OnceLock;
     use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-    /// The target the marks are logged under.
-    pub const TARGET: &str = "latchkey::startup";
+    /// The target the marks are logged under (shared with the core's marks).
+    pub use latchkey_core::STARTUP_TARGET as TARGET;
 
     static ENTERED: OnceLock<Instant> = OnceLock::new();
 

@@ -2,11 +2,11 @@ import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
 import type { Backend } from "./lib/backend";
+import { markStartup } from "./lib/startup-marks";
 import { insideTauri, TauriBackend } from "./lib/tauri-backend";
 
-// Startup phase marks (User Timing) the window benchmark reads: this is the first statement of
-// the module's body (the bundle has been parsed and its imports evaluated).
-performance.mark("latchkey:main-start");
+// The first statement of the module's body: the bundle has been parsed and its imports evaluated.
+markStartup("main-start");
 
 declare global {
   interface Window {

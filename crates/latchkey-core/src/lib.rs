@@ -29,3 +29,8 @@ pub mod time;
 pub use error::{Error, ErrorCode, Result};
 pub use latchkey::{Latchkey, LatchkeyConfig};
 pub use sensitive::Sensitive;
+
+/// The tracing target of the startup phase marks (debug level, off unless `LATCHKEY_LOG` asks
+/// for them) that the window benchmark reads: the shell's marks and the core's share it. Phase
+/// names only, never an account or a token.
+pub const STARTUP_TARGET: &str = "latchkey::startup";

@@ -17,10 +17,7 @@ use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::{self, SecretStore};
 use crate::sensitive::Sensitive;
-
-/// The shell's startup phase marks (`latchkey::startup`, debug level: off unless asked for);
-/// the window benchmark reads them. Phase names only, never a token.
-const STARTUP: &str = "latchkey::startup";
+use crate::STARTUP_TARGET as STARTUP;
 
 /// Access tokens are renewed this long before they expire, so a request never carries one that
 /// lapses in flight.
