@@ -2,11 +2,14 @@ import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
 import type { Backend } from "./lib/backend";
+import { markPlatform } from "./lib/platform";
 import { markStartup } from "./lib/startup-marks";
 import { insideTauri, TauriBackend } from "./lib/tauri-backend";
 
 // The first statement of the module's body: the bundle has been parsed and its imports evaluated.
 markStartup("main-start");
+// Before the first layout: the font stacks in app.css depend on it.
+markPlatform(document.documentElement, navigator.userAgent);
 
 declare global {
   interface Window {

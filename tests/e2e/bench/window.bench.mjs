@@ -100,6 +100,35 @@ function pss(root) {
   return { totalMiB: parts.reduce((s, p) => s + p.kib, 0) / 1024, parts };
 }
 
+/**
+ * Where a process's PSS goes, by mapping: the `top` largest, in KiB, summed per file (a library's
+ * text, data and relocated pages together) or per kind of anonymous memory ([heap], [stack],
+ * [anon] for mmap'd arenas and thread stacks).
+ */
+function pssByMapping(pid, top = 12) {
+  const sums = new Map();
+  let current = '[anon]';
+  let smaps = '';
+  try {
+    smaps = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return [];
+  }
+  for (const line of smaps.split('\n')) {
+    const header = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/);
+    if (header) {
+      current = header[1] ? (header[1].startsWith('[') ? header[1].replace(/^\[anon:.*\]$/, '[anon]') : path.basename(header[1])) : '[anon]';
+      continue;
+    }
+    const pssLine = line.match(/^Pss:\s+(\d+) kB/);
+    if (pssLine) sums.set(current, (sums.get(current) ?? 0) + Number(pssLine[1]));
+  }
+  return [...sums.entries()]
+    .map(([name, kib]) => ({ name, kib }))
+    .sort((a, b) => b.kib - a.kib)
+    .slice(0, top);
+}
+
 function cpuTicks(root) {
   let ticks = 0;
   for (const pid of tree(root)) {
@@ -236,7 +265,7 @@ async function trayOnly(seconds) {
     assert.equal(webviews.length, 0, 'started with --hidden, the app must not create a web view');
     await sleep(5_000);
     const measured = await idle(child.pid, seconds);
-    return { ...measured, trayItems: trayMenuLabels(child.pid) };
+    return { ...measured, byMapping: pssByMapping(child.pid), trayItems: trayMenuLabels(child.pid) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -466,6 +495,7 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
       });
       await sleep(5_000); // let the first refresh and the WebKit caches settle
       results.open = await idle(pid, IDLE_SECONDS);
+      results.open.byMapping = tree(pid).map((p) => ({ comm: commOf(p), top: pssByMapping(p, 8) }));
 
       const latencies = await searchLatencies(browser);
       const ms = latencies.map((l) => l.ms);
@@ -500,7 +530,15 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     `| CPU, ${LIVE_ACTIVATIONS} live activations, window open, ${IDLE_SECONDS} s | ${results.open.cpuPercent.toFixed(2)} % of a core (${results.open.cpuSeconds.toFixed(2)} s) | ≤ 1 % |`,
     `| CPU, ${LIVE_ACTIVATIONS} live activations, window closed, ${IDLE_SECONDS} s | ${results.closed.cpuPercent.toFixed(2)} % of a core (${results.closed.cpuSeconds.toFixed(2)} s) | ≤ 0.1 % |`,
   ];
-  const phaseTable = phaseLines(results.coldStartPhases);
+  const fmtMappings = (top) => top.map((m) => `${m.name} ${mib(m.kib)}`).join(', ');
+  const mappingLines = [
+    'Largest PSS by mapping (MiB; a library counts its text, data and relocated pages):',
+    '',
+    ...results.open.byMapping.map((p) => `- window open, ${p.comm}: ${fmtMappings(p.top)}`),
+    `- window closed, latchkey: ${fmtMappings(results.closed.byMapping)}`,
+    '',
+  ];
+  const phaseTable = [...mappingLines, ...phaseLines(results.coldStartPhases)];
   console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n\n${phaseTable.join('\n')}\n\nBefore each cold start, waited for the earlier start's processes to end: ${results.coldStartWaitedForPreviousMs.join(' / ')} ms\nGraphics libraries mapped (window open): ${results.graphicsLibraries.map((g) => `${g.comm}: ${g.libs.join(' ') || 'none'}`).join('; ')}\n`);
   if (process.env.BENCH_OUT) {
     fs.writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(results, null, 2)}\n`);
