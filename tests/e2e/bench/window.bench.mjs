@@ -494,7 +494,21 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
         return { comm: commOf(p), libs: [...libs].sort() };
       });
       await sleep(5_000); // let the first refresh and the WebKit caches settle
+      // What the page does while idle: running animations, and DOM changes per element kind.
+      await browser.execute(() => {
+        const counts = {};
+        window.__benchMutations = counts;
+        new MutationObserver((records) => {
+          for (const r of records) {
+            const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+            const key = el?.closest('[data-testid]')?.getAttribute('data-testid') ?? el?.tagName ?? '?';
+            counts[key] = (counts[key] ?? 0) + 1;
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
       results.open = await idle(pid, IDLE_SECONDS);
+      results.open.animations = await browser.execute(() => document.getAnimations().map((a) => a.animationName ?? a.constructor.name));
+      results.open.mutations = await browser.execute(() => window.__benchMutations);
       results.open.byMapping = tree(pid).map((p) => ({ comm: commOf(p), top: pssByMapping(p, 8) }));
 
       const latencies = await searchLatencies(browser);
@@ -536,6 +550,8 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     '',
     ...results.open.byMapping.map((p) => `- window open, ${p.comm}: ${fmtMappings(p.top)}`),
     `- window closed, latchkey: ${fmtMappings(results.closed.byMapping)}`,
+    '',
+    `While idle with the window open: ${results.open.animations.length} animations running; DOM changes by element: ${Object.entries(results.open.mutations ?? {}).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
     '',
   ];
   const phaseTable = [...mappingLines, ...phaseLines(results.coldStartPhases)];
