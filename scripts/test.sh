@@ -58,6 +58,8 @@ lk_step "cargo build -p latchkey -p latchkey-sandbox (debug binaries for e2e)" \
   cargo build -p latchkey -p latchkey-sandbox
 lk_step "e2e: scripts/e2e.sh (headless, real window)" \
   env LATCHKEY_E2E_SKIP_INSTALL=1 bash scripts/e2e.sh
+lk_step "window benchmark, CI mode (debug build; reports, asserts no wall time)" \
+  env LATCHKEY_E2E_SKIP_INSTALL=1 bash scripts/bench-window.sh --ci
 
 lk_print_step_times
 printf '\n%sAll %d steps passed.%s\n' "$LK_C_GREEN" "${#LK_STEP_NAMES[@]}" "$LK_C_OFF"
