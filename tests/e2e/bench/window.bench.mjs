@@ -555,7 +555,7 @@ test('window benchmark: cold start, search, memory and idle CPU of the release a
     '',
   ];
   const phaseTable = [...mappingLines, ...phaseLines(results.coldStartPhases)];
-  console.log(`\nWindow benchmark (release build, Xvfb)\n${lines.join('\n')}\n\n${phaseTable.join('\n')}\n\nBefore each cold start, waited for the earlier start's processes to end: ${results.coldStartWaitedForPreviousMs.join(' / ')} ms\nGraphics libraries mapped (window open): ${results.graphicsLibraries.map((g) => `${g.comm}: ${g.libs.join(' ') || 'none'}`).join('; ')}\n`);
+  console.log(`\nWindow benchmark (Xvfb, ${path.basename(path.dirname(appPath()))} build)\n${lines.join('\n')}\n\n${phaseTable.join('\n')}\n\nBefore each cold start, waited for the earlier start's processes to end: ${results.coldStartWaitedForPreviousMs.join(' / ')} ms\nGraphics libraries mapped (window open): ${results.graphicsLibraries.map((g) => `${g.comm}: ${g.libs.join(' ') || 'none'}`).join('; ')}\n`);
   if (process.env.BENCH_OUT) {
     fs.writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(process.env.BENCH_OUT.replace(/\.json$/, '.md'), `${lines.join('\n')}\n`);
